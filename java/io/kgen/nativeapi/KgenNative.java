@@ -1,0 +1,108 @@
+package io.kgen.nativeapi;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * The C ABI of {@code native/include/kgen.h}, one declaration per function and nothing else.
+ * Context handles and context memory are raw addresses ({@code long}); host arrays are passed
+ * where the ABI copies from or to host memory. Use {@link io.kgen.Engine}, not this class.
+ */
+@Platform(include = "kgen.h", link = "kgen")
+public final class KgenNative {
+    static {
+        Loader.load();
+    }
+
+    private KgenNative() {}
+
+    public static native int kgen_abi_version();
+
+    public static native @Cast("const char*") BytePointer kgen_last_error();
+
+    public static native int kgen_cuda_compiled();
+
+    public static native int kgen_cuda_device_count(int[] count);
+
+    public static native int kgen_context_create(int backend, int device,
+            @Cast("kgen_context**") long[] context);
+
+    public static native int kgen_context_destroy(@Cast("kgen_context*") long context);
+
+    public static native int kgen_context_describe(@Cast("kgen_context*") long context,
+            @Cast("char*") byte[] buffer, @Cast("size_t") long capacity);
+
+    public static native int kgen_synchronize(@Cast("kgen_context*") long context);
+
+    public static native int kgen_alloc(@Cast("kgen_context*") long context, @Cast("size_t") long bytes,
+            @Cast("void**") long[] pointer);
+
+    public static native int kgen_free(@Cast("kgen_context*") long context, @Cast("void*") long pointer);
+
+    public static native int kgen_memory_info(@Cast("kgen_context*") long context,
+            @Cast("size_t*") long[] freeBytes, @Cast("size_t*") long[] totalBytes);
+
+    public static native int kgen_copy_to_context(@Cast("kgen_context*") long context,
+            @Cast("void*") long dst, @Cast("const void*") float[] hostSrc, @Cast("size_t") long bytes);
+
+    public static native int kgen_copy_to_context(@Cast("kgen_context*") long context,
+            @Cast("void*") long dst, @Cast("const void*") long hostSrc, @Cast("size_t") long bytes);
+
+    public static native int kgen_copy_to_host(@Cast("kgen_context*") long context,
+            @Cast("void*") float[] hostDst, @Cast("const void*") long src, @Cast("size_t") long bytes);
+
+    public static native int kgen_copy_to_host(@Cast("kgen_context*") long context,
+            @Cast("void*") long hostDst, @Cast("const void*") long src, @Cast("size_t") long bytes);
+
+    public static native int kgen_copy_within(@Cast("kgen_context*") long context,
+            @Cast("void*") long dst, @Cast("const void*") long src, @Cast("size_t") long bytes);
+
+    public static native int kgen_fill(@Cast("kgen_context*") long context, @Cast("float*") long dst,
+            float value, long count);
+
+    public static native int kgen_count_nonfinite(@Cast("kgen_context*") long context,
+            @Cast("const float*") long values, long count, @Cast("int64_t*") long[] nonfinite,
+            @Cast("int64_t*") long[] firstIndex);
+
+    public static native int kgen_kernel_sum(@Cast("kgen_context*") long context, int kernel,
+            @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
+            @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
+            int leaveOneOut, @Cast("float*") long lse, @Cast("float*") long mean,
+            @Cast("float*") long laplaceGrad);
+
+    public static native int kgen_gaussian_log_density(@Cast("kgen_context*") long context,
+            @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
+            @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
+            int leaveOneOut, @Cast("float*") long logDensity);
+
+    public static native int kgen_gaussian_score(@Cast("kgen_context*") long context,
+            @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
+            @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
+            int leaveOneOut, @Cast("float*") long score);
+
+    public static native int kgen_kernel_sum_partial(@Cast("kgen_context*") long context, int kernel,
+            @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
+            @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
+            int leaveOneOut, long selfOffset, @Cast("float*") long maxLogit, @Cast("float*") long sumExp,
+            @Cast("float*") long weightedSum, @Cast("float*") long laplaceSum);
+
+    public static native int kgen_partial_merge(@Cast("kgen_context*") long context, long m, long d,
+            @Cast("float*") long maxA, @Cast("float*") long sumA, @Cast("float*") long weightedA,
+            @Cast("float*") long laplaceA, @Cast("const float*") long maxB, @Cast("const float*") long sumB,
+            @Cast("const float*") long weightedB, @Cast("const float*") long laplaceB);
+
+    public static native int kgen_partial_finalize(@Cast("kgen_context*") long context, long m, long d,
+            @Cast("const float*") long maxLogit, @Cast("const float*") long sumExp,
+            @Cast("const float*") long weightedSum, @Cast("const float*") long laplaceSum,
+            @Cast("float*") long lse, @Cast("float*") long mean, @Cast("float*") long laplaceGrad);
+
+    public static native int kgen_normal_fill(@Cast("kgen_context*") long context,
+            @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset,
+            @Cast("float*") long out, long count);
+
+    public static native int kgen_uniform_fill(@Cast("kgen_context*") long context,
+            @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset,
+            @Cast("float*") long out, long count);
+}

@@ -1,0 +1,153 @@
+/*
+ * kgen C ABI: kernel sums, softmax-weighted means and scores on the CPU or a CUDA device.
+ *
+ * Conventions (the math is in MATH.md, section 1):
+ * - Matrices are row-major float32: queries x is m x d, data y is n x d.
+ * - Every pointer an operation reads or writes is context memory: memory from kgen_alloc
+ *   (device memory on a CUDA context, host memory on a CPU context). Copies move data in and out.
+ * - Every call returns a kgen_status. On failure kgen_last_error() gives a message for the
+ *   calling thread; no call aborts the process or throws.
+ * - Logits: a_ij = log w_j + log k(x_i, y_j), log k = -|x-y|^2 / (2 h_i^2) (Gaussian) or
+ *   -|x-y| / tau_i (Laplace). The bandwidth is h for the Gaussian and tau for the Laplace kernel,
+ *   one value for all queries, or one per query.
+ * - Weights w_j >= 0 are taken as given. NULL weights mean uniform: 1/n, or 1/(n-1) with
+ *   leave-one-out, so the Gaussian LSE carries the 1/N of a density.
+ * - Leave-one-out skips the pair (i, j = i): queries and data are the same set (m == n).
+ * - Values inside arrays (NaN, infinities, negative weights) are not scanned by operations;
+ *   kgen_count_nonfinite lets a caller check them on the context cheaply.
+ */
+#ifndef KGEN_H
+#define KGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KGEN_ABI_VERSION 1
+
+typedef enum kgen_status {
+    KGEN_OK = 0,
+    KGEN_INVALID_ARGUMENT = 1, /* a shape, pointer or value the operation cannot take */
+    KGEN_OUT_OF_MEMORY = 2,    /* host or device allocation failed */
+    KGEN_DEVICE_ERROR = 3,     /* the CUDA runtime reported an error; the message has its text */
+    KGEN_UNAVAILABLE = 4,      /* backend not compiled in, or no usable device */
+    KGEN_INTERNAL = 5          /* a bug in kgen: please report the message */
+} kgen_status;
+
+typedef enum kgen_backend { KGEN_BACKEND_CPU = 0, KGEN_BACKEND_CUDA = 1 } kgen_backend;
+
+typedef enum kgen_kernel { KGEN_KERNEL_GAUSSIAN = 0, KGEN_KERNEL_LAPLACE = 1 } kgen_kernel;
+
+typedef struct kgen_context kgen_context;
+
+/* ---- library ---------------------------------------------------------------------------- */
+
+int kgen_abi_version(void);
+/* Message of the last failed call on this thread ("" if none). Valid until the next call. */
+const char* kgen_last_error(void);
+/* 1 when the CUDA backend is compiled in. */
+int kgen_cuda_compiled(void);
+/* Number of usable CUDA devices: 0 when CUDA is not compiled in or no driver/device is present. */
+kgen_status kgen_cuda_device_count(int* count);
+
+/* ---- contexts --------------------------------------------------------------------------- */
+
+/* backend: a kgen_backend; device: the CUDA device index (ignored for the CPU). */
+kgen_status kgen_context_create(int backend, int device, kgen_context** context);
+kgen_status kgen_context_destroy(kgen_context* context);
+/* One line describing the backend and device (name, memory, driver, architectures). */
+kgen_status kgen_context_describe(kgen_context* context, char* buffer, size_t capacity);
+/* Waits for all work queued on the context. */
+kgen_status kgen_synchronize(kgen_context* context);
+
+/* ---- memory ----------------------------------------------------------------------------- */
+
+kgen_status kgen_alloc(kgen_context* context, size_t bytes, void** pointer);
+kgen_status kgen_free(kgen_context* context, void* pointer);
+kgen_status kgen_memory_info(kgen_context* context, size_t* free_bytes, size_t* total_bytes);
+/* host -> context, context -> host, context -> context; the copy is complete on return. */
+kgen_status kgen_copy_to_context(kgen_context* context, void* dst, const void* host_src, size_t bytes);
+kgen_status kgen_copy_to_host(kgen_context* context, void* host_dst, const void* src, size_t bytes);
+kgen_status kgen_copy_within(kgen_context* context, void* dst, const void* src, size_t bytes);
+kgen_status kgen_fill(kgen_context* context, float* dst, float value, int64_t count);
+/* Counts NaN and infinite entries; first_index is -1 when there is none. */
+kgen_status kgen_count_nonfinite(kgen_context* context, const float* values, int64_t count,
+                                 int64_t* nonfinite, int64_t* first_index);
+
+/* ---- kernel sums (MATH.md section 1) ----------------------------------------------------- */
+
+/*
+ * For every query i: lse[i] = log sum_j exp(a_ij) (m), mean = sum_j P_ij y_j (m x d), and for the
+ * Laplace kernel laplace_grad = sum_j P_ij (y_j - x_i) / (tau_i r_ij) (m x d; pairs with r = 0 add
+ * nothing). Outputs may be NULL when not wanted; laplace_grad needs the Laplace kernel.
+ * bandwidths: m values, or NULL to use `bandwidth` for every query.
+ */
+kgen_status kgen_kernel_sum(kgen_context* context, int kernel,
+                            const float* queries, int64_t m, const float* data, int64_t n, int64_t d,
+                            const float* weights, const float* bandwidths, float bandwidth,
+                            int leave_one_out,
+                            float* lse, float* mean, float* laplace_grad);
+
+/* Gaussian KDE: log p_h(x_i) = LSE_i - (d/2) log(2 pi h_i^2). */
+kgen_status kgen_gaussian_log_density(kgen_context* context,
+                                      const float* queries, int64_t m, const float* data, int64_t n,
+                                      int64_t d, const float* weights, const float* bandwidths,
+                                      float bandwidth, int leave_one_out, float* log_density);
+
+/* Gaussian KDE score: (MEAN_i - x_i) / h_i^2 (m x d). */
+kgen_status kgen_gaussian_score(kgen_context* context,
+                                const float* queries, int64_t m, const float* data, int64_t n,
+                                int64_t d, const float* weights, const float* bandwidths,
+                                float bandwidth, int leave_one_out, float* score);
+
+/*
+ * The mergeable partial state (MATH.md section 1) over a slice of the data, so that a caller can
+ * split the data (across devices or nodes) and merge: max_logit (m), sum_exp = sum exp(a - max)
+ * (m), weighted_sum = sum exp(a - max) y_j (m x d), and for the Laplace kernel laplace_sum =
+ * sum exp(a - max) (y_j - x_i) / (tau_i r_ij) (m x d, or NULL).
+ * Here NULL weights mean unit weights: add the log of a common weight to max_logit.
+ * With leave_one_out, the pair (i, j) is skipped where j == i + self_offset (for a slice that
+ * starts at global data row j0, with queries from global row 0, self_offset = -j0).
+ * A query whose slice holds no pair gets max_logit = -inf, sum_exp = 0 and zero sums.
+ */
+kgen_status kgen_kernel_sum_partial(kgen_context* context, int kernel,
+                                    const float* queries, int64_t m, const float* data, int64_t n,
+                                    int64_t d, const float* weights, const float* bandwidths,
+                                    float bandwidth, int leave_one_out, int64_t self_offset,
+                                    float* max_logit, float* sum_exp, float* weighted_sum,
+                                    float* laplace_sum);
+
+/* a <- merge(a, b), in place. laplace sums are both NULL or both given. */
+kgen_status kgen_partial_merge(kgen_context* context, int64_t m, int64_t d,
+                               float* max_a, float* sum_a, float* weighted_a, float* laplace_a,
+                               const float* max_b, const float* sum_b, const float* weighted_b,
+                               const float* laplace_b);
+
+/* Partial state -> lse, mean, laplace_grad (each optional; laplace_grad needs laplace_sum). */
+kgen_status kgen_partial_finalize(kgen_context* context, int64_t m, int64_t d,
+                                  const float* max_logit, const float* sum_exp,
+                                  const float* weighted_sum, const float* laplace_sum,
+                                  float* lse, float* mean, float* laplace_grad);
+
+/* ---- random numbers --------------------------------------------------------------------- */
+
+/*
+ * Philox4x32-10 keyed by seed, counter (index / 4, stream): element k of a stream is
+ * lane k % 4 of block k / 4, so any range of any stream can be drawn anywhere (CPU, CUDA, the
+ * Java twin) with identical bits. out[i] is element offset + i.
+ * Normals: Box-Muller on lane pairs, computed with + - * / and sqrt only, so they are bitwise
+ * reproducible. Uniforms: [0, 1) with 24 random bits.
+ */
+kgen_status kgen_normal_fill(kgen_context* context, uint64_t seed, uint64_t stream, uint64_t offset,
+                             float* out, int64_t count);
+kgen_status kgen_uniform_fill(kgen_context* context, uint64_t seed, uint64_t stream,
+                              uint64_t offset, float* out, int64_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KGEN_H */

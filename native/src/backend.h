@@ -1,0 +1,78 @@
+// The interface both backends implement. api.cpp checks arguments and turns exceptions into
+// status codes; a backend may assume shapes and pointers are valid.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "kgen.h"
+
+namespace kgen {
+
+// One reduction: queries x (m x d) against data y (n x d), MATH.md section 1.
+struct Reduction {
+    int kernel = KGEN_KERNEL_GAUSSIAN;
+    const float* queries = nullptr;
+    int64_t m = 0;
+    const float* data = nullptr;
+    int64_t n = 0;
+    int64_t d = 0;
+    const float* weights = nullptr;  // n values, or null: every log weight is uniform_log_weight
+    float uniform_log_weight = 0.0f;
+    const float* bandwidths = nullptr;  // m values, or null: `bandwidth` for all queries
+    float bandwidth = 1.0f;
+    bool leave_one_out = false;
+    int64_t self_offset = 0;  // with leave_one_out: skip j == i + self_offset
+};
+
+// What to write once the reduction is complete; every pointer optional.
+struct Epilogue {
+    float* lse = nullptr;           // m
+    float* mean = nullptr;          // m x d
+    float* laplace_grad = nullptr;  // m x d
+    float* log_density = nullptr;   // m: lse - (d/2) log(2 pi h^2)
+    float* score = nullptr;         // m x d: (mean - x) / h^2
+};
+
+// The mergeable partial state; laplace_sum may be null.
+struct Partial {
+    float* max_logit = nullptr;
+    float* sum_exp = nullptr;
+    float* weighted_sum = nullptr;
+    float* laplace_sum = nullptr;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string describe() = 0;
+    virtual void synchronize() = 0;
+
+    virtual void* alloc(size_t bytes) = 0;  // throws OutOfMemory
+    virtual void release(void* pointer) = 0;
+    virtual void memory_info(size_t* free_bytes, size_t* total_bytes) = 0;
+    virtual void copy_to_context(void* dst, const void* src, size_t bytes) = 0;
+    virtual void copy_to_host(void* dst, const void* src, size_t bytes) = 0;
+    virtual void copy_within(void* dst, const void* src, size_t bytes) = 0;
+    virtual void fill(float* dst, float value, int64_t count) = 0;
+    virtual void count_nonfinite(const float* values, int64_t count, int64_t* nonfinite,
+                                 int64_t* first_index) = 0;
+
+    virtual void reduce(const Reduction& problem, const Epilogue& out) = 0;
+    virtual void reduce_partial(const Reduction& problem, const Partial& out) = 0;
+    virtual void merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b) = 0;
+    virtual void finalize_partial(int64_t m, int64_t d, const Partial& state,
+                                  const Epilogue& out) = 0;
+
+    virtual void normal_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
+                             int64_t count) = 0;
+    virtual void uniform_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
+                              int64_t count) = 0;
+};
+
+Backend* create_cpu_backend();
+Backend* create_cuda_backend(int device);  // throws Unavailable when CUDA is not compiled in
+int cuda_device_count();                   // 0 without CUDA, driver or device
+
+}  // namespace kgen

@@ -1,0 +1,149 @@
+// CPU twin of the kernel-sum reductions: the reference the CUDA kernels are tested against.
+// One query at a time, every sum in double, queries spread over threads.
+#include <cmath>
+#include <vector>
+
+#include "../common/epilogue.h"
+#include "kernel_sums_cpu.h"
+#include "parallel.h"
+
+namespace kgen {
+namespace {
+
+// The running (max, sum, weighted sum, laplace sum) of one query, in double.
+struct RowState {
+    double max_logit = -INFINITY;
+    double sum_exp = 0.0;
+    std::vector<double> weighted;
+    std::vector<double> laplace;
+
+    RowState(int64_t d, bool with_laplace) : weighted(d), laplace(with_laplace ? d : 0) {}
+
+    void reset() {
+        max_logit = -INFINITY;
+        sum_exp = 0.0;
+        std::fill(weighted.begin(), weighted.end(), 0.0);
+        std::fill(laplace.begin(), laplace.end(), 0.0);
+    }
+
+    // Multiplies every sum by `factor` (a change of reference max).
+    void scale(double factor) {
+        sum_exp *= factor;
+        for (double& v : weighted) v *= factor;
+        for (double& v : laplace) v *= factor;
+    }
+};
+
+double bandwidth_of(const Reduction& p, int64_t i) {
+    return p.bandwidths ? (double)p.bandwidths[i] : (double)p.bandwidth;
+}
+
+void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
+    const int64_t d = p.d;
+    const float* x = p.queries + i * d;
+    const double c = logit_coefficient<double>(p.kernel, bandwidth_of(p, i));
+    const bool laplace = !row.laplace.empty();
+    row.reset();
+    for (int64_t j = 0; j < p.n; ++j) {
+        if (p.leave_one_out && j == i + p.self_offset) continue;
+        double lw = log_weight<double>(p.weights, j, (double)p.uniform_log_weight);
+        if (lw == -INFINITY) continue;
+        const float* y = p.data + j * d;
+        double r2 = 0.0;
+        for (int64_t k = 0; k < d; ++k) {
+            double diff = (double)x[k] - (double)y[k];
+            r2 += diff * diff;
+        }
+        double r = std::sqrt(r2);
+        double a = lw - (p.kernel == KGEN_KERNEL_GAUSSIAN ? r2 * c : r * c);
+        if (a > row.max_logit) {
+            row.scale(rescale(row.max_logit, a));
+            row.max_logit = a;
+        }
+        double e = std::exp(a - row.max_logit);
+        row.sum_exp += e;
+        for (int64_t k = 0; k < d; ++k) row.weighted[k] += e * (double)y[k];
+        if (laplace && r > 0.0) {
+            double g = e * c / r;  // c = 1/tau
+            for (int64_t k = 0; k < d; ++k) row.laplace[k] += g * ((double)y[k] - (double)x[k]);
+        }
+    }
+}
+
+// Writes the outputs of one complete row; x and h are needed only for score and log-density.
+void write_epilogue(const RowState& row, int64_t i, int64_t d, const float* x, double h,
+                    const Epilogue& out) {
+    double lse = row.max_logit + std::log(row.sum_exp);
+    if (out.lse) out.lse[i] = (float)lse;
+    if (out.log_density) out.log_density[i] = (float)(lse - gaussian_log_norm<double>(d, h));
+    for (int64_t k = 0; k < d; ++k) {
+        double mean = row.weighted[k] / row.sum_exp;
+        if (out.mean) out.mean[i * d + k] = (float)mean;
+        if (out.score) out.score[i * d + k] = (float)((mean - (double)x[k]) / (h * h));
+        if (out.laplace_grad) out.laplace_grad[i * d + k] = (float)(row.laplace[k] / row.sum_exp);
+    }
+}
+
+constexpr int64_t kRowsPerChunk = 16;
+
+}  // namespace
+
+void cpu_reduce(const Reduction& p, const Epilogue& out) {
+    const bool laplace = out.laplace_grad != nullptr;
+    parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
+        RowState row(p.d, laplace);
+        for (int64_t i = begin; i < end; ++i) {
+            accumulate_row(p, i, row);
+            write_epilogue(row, i, p.d, p.queries + i * p.d, bandwidth_of(p, i), out);
+        }
+    });
+}
+
+void cpu_reduce_partial(const Reduction& p, const Partial& out) {
+    const bool laplace = out.laplace_sum != nullptr;
+    parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
+        RowState row(p.d, laplace);
+        for (int64_t i = begin; i < end; ++i) {
+            accumulate_row(p, i, row);
+            out.max_logit[i] = (float)row.max_logit;
+            out.sum_exp[i] = (float)row.sum_exp;
+            for (int64_t k = 0; k < p.d; ++k) {
+                out.weighted_sum[i * p.d + k] = (float)row.weighted[k];
+                if (laplace) out.laplace_sum[i * p.d + k] = (float)row.laplace[k];
+            }
+        }
+    });
+}
+
+void cpu_merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b) {
+    parallel_for(m, 256, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            double ma = a.max_logit[i], mb = b.max_logit[i];
+            double merged = std::fmax(ma, mb);
+            double fa = rescale(ma, merged), fb = rescale(mb, merged);
+            a.max_logit[i] = (float)merged;
+            a.sum_exp[i] = (float)(a.sum_exp[i] * fa + b.sum_exp[i] * fb);
+            for (int64_t k = i * d; k < (i + 1) * d; ++k) {
+                a.weighted_sum[k] = (float)(a.weighted_sum[k] * fa + b.weighted_sum[k] * fb);
+                if (a.laplace_sum) a.laplace_sum[k] = (float)(a.laplace_sum[k] * fa + b.laplace_sum[k] * fb);
+            }
+        }
+    });
+}
+
+void cpu_finalize_partial(int64_t m, int64_t d, const Partial& state, const Epilogue& out) {
+    parallel_for(m, 256, [&](int64_t begin, int64_t end) {
+        RowState row(d, state.laplace_sum != nullptr);
+        for (int64_t i = begin; i < end; ++i) {
+            row.max_logit = state.max_logit[i];
+            row.sum_exp = state.sum_exp[i];
+            for (int64_t k = 0; k < d; ++k) {
+                row.weighted[k] = state.weighted_sum[i * d + k];
+                if (state.laplace_sum) row.laplace[k] = state.laplace_sum[i * d + k];
+            }
+            write_epilogue(row, i, d, nullptr, 1.0, out);
+        }
+    });
+}
+
+}  // namespace kgen

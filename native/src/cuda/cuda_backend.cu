@@ -1,0 +1,195 @@
+// The CUDA backend: one device and one stream per context; context memory is device memory.
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "cuda_common.h"
+
+#ifndef KGEN_CUDA_ARCHITECTURES
+#define KGEN_CUDA_ARCHITECTURES "unknown"
+#endif
+
+namespace kgen {
+namespace {
+
+__global__ void fill_kernel(float* dst, float value, int64_t count) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count;
+         i += (int64_t)gridDim.x * blockDim.x) {
+        dst[i] = value;
+    }
+}
+
+// result[0]: how many entries are not finite; result[1]: the smallest such index.
+__global__ void count_nonfinite_kernel(const float* values, int64_t count,
+                                       unsigned long long* result) {
+    unsigned long long found = 0, first = ~0ull;
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count;
+         i += (int64_t)gridDim.x * blockDim.x) {
+        if (!isfinite(values[i])) {
+            ++found;
+            if ((unsigned long long)i < first) first = (unsigned long long)i;
+        }
+    }
+    if (found) {
+        atomicAdd(&result[0], found);
+        atomicMin(&result[1], first);
+    }
+}
+
+class CudaBackend final : public Backend {
+public:
+    explicit CudaBackend(int index) {
+        int count = cuda_device_count();
+        if (index >= count) {
+            throw unavailable("CUDA device " + std::to_string(index) + " is not available (" +
+                              std::to_string(count) + " usable device(s))");
+        }
+        device_.index = index;
+        cuda_check(cudaSetDevice(index), "cudaSetDevice");
+        cuda_check(cudaFree(nullptr), "initialising the CUDA context");
+        cuda_check(cudaGetDeviceProperties(&properties_, index), "cudaGetDeviceProperties");
+        device_.sm_count = properties_.multiProcessorCount;
+        cuda_check(cudaStreamCreateWithFlags(&device_.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+        cuda_check(cudaMalloc(&scan_result_, 2 * sizeof(unsigned long long)), "cudaMalloc");
+    }
+
+    ~CudaBackend() override {
+        cudaSetDevice(device_.index);
+        if (scan_result_) cudaFree(scan_result_);
+        if (device_.stream) {
+            cudaStreamSynchronize(device_.stream);
+            cudaStreamDestroy(device_.stream);
+        }
+    }
+
+    std::string describe() override {
+        int driver = 0, runtime = 0;
+        cudaDriverGetVersion(&driver);
+        cudaRuntimeGetVersion(&runtime);
+        char text[512];
+        std::snprintf(text, sizeof text,
+                      "CUDA device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB, driver %d.%d, "
+                      "runtime %d.%d, kernels for %s",
+                      device_.index, properties_.name, properties_.major, properties_.minor,
+                      properties_.multiProcessorCount,
+                      (double)properties_.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), driver / 1000,
+                      (driver % 1000) / 10, runtime / 1000, (runtime % 1000) / 10,
+                      KGEN_CUDA_ARCHITECTURES);
+        return text;
+    }
+
+    void synchronize() override {
+        select();
+        cuda_check(cudaStreamSynchronize(device_.stream), "cudaStreamSynchronize");
+    }
+
+    void* alloc(size_t bytes) override {
+        select();
+        void* p = nullptr;
+        cudaError_t status = cudaMalloc(&p, bytes);
+        if (status == cudaErrorMemoryAllocation) {
+            cudaGetLastError();
+            size_t free_bytes = 0, total = 0;
+            cudaMemGetInfo(&free_bytes, &total);
+            throw out_of_memory("cannot allocate " + std::to_string(bytes) + " bytes on CUDA device " +
+                                std::to_string(device_.index) + " (" + std::to_string(free_bytes) +
+                                " bytes free)");
+        }
+        cuda_check(status, "cudaMalloc");
+        return p;
+    }
+
+    void release(void* pointer) override {
+        select();
+        cuda_check(cudaFree(pointer), "cudaFree");
+    }
+
+    void memory_info(size_t* free_bytes, size_t* total_bytes) override {
+        select();
+        cuda_check(cudaMemGetInfo(free_bytes, total_bytes), "cudaMemGetInfo");
+    }
+
+    void copy_to_context(void* dst, const void* src, size_t bytes) override {
+        copy(dst, src, bytes, cudaMemcpyHostToDevice, "copy to device");
+    }
+    void copy_to_host(void* dst, const void* src, size_t bytes) override {
+        copy(dst, src, bytes, cudaMemcpyDeviceToHost, "copy to host");
+    }
+    void copy_within(void* dst, const void* src, size_t bytes) override {
+        copy(dst, src, bytes, cudaMemcpyDeviceToDevice, "copy on device");
+    }
+
+    void fill(float* dst, float value, int64_t count) override {
+        select();
+        fill_kernel<<<blocks_for(count, 256), 256, 0, device_.stream>>>(dst, value, count);
+        cuda_check_launch("fill");
+        cuda_check(cudaStreamSynchronize(device_.stream), "fill");
+    }
+
+    void count_nonfinite(const float* values, int64_t count, int64_t* nonfinite,
+                         int64_t* first_index) override {
+        select();
+        unsigned long long init[2] = {0ull, ~0ull}, result[2];
+        cuda_check(cudaMemcpyAsync(scan_result_, init, sizeof init, cudaMemcpyHostToDevice, device_.stream),
+                   "count non-finite");
+        unsigned blocks = std::min<unsigned>(blocks_for(count, 256), (unsigned)device_.sm_count * 8);
+        count_nonfinite_kernel<<<blocks, 256, 0, device_.stream>>>(values, count, scan_result_);
+        cuda_check_launch("count non-finite");
+        cuda_check(cudaMemcpyAsync(result, scan_result_, sizeof result, cudaMemcpyDeviceToHost, device_.stream),
+                   "count non-finite");
+        cuda_check(cudaStreamSynchronize(device_.stream), "count non-finite");
+        *nonfinite = (int64_t)result[0];
+        *first_index = result[0] ? (int64_t)result[1] : -1;
+    }
+
+    void reduce(const Reduction& p, const Epilogue& out) override { cuda_reduce(device_, p, out); }
+    void reduce_partial(const Reduction& p, const Partial& out) override {
+        cuda_reduce_partial(device_, p, out);
+    }
+    void merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b) override {
+        cuda_merge_partial(device_, m, d, a, b);
+    }
+    void finalize_partial(int64_t m, int64_t d, const Partial& state, const Epilogue& out) override {
+        cuda_finalize_partial(device_, m, d, state, out);
+    }
+
+    void normal_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
+                     int64_t count) override {
+        cuda_normal_fill(device_, seed, stream, offset, out, count);
+    }
+    void uniform_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
+                      int64_t count) override {
+        cuda_uniform_fill(device_, seed, stream, offset, out, count);
+    }
+
+private:
+    void select() { cuda_check(cudaSetDevice(device_.index), "cudaSetDevice"); }
+
+    // Pageable host memory: the runtime stages it; the copy is complete when this returns.
+    void copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, const char* what) {
+        select();
+        cuda_check(cudaMemcpyAsync(dst, src, bytes, kind, device_.stream), what);
+        cuda_check(cudaStreamSynchronize(device_.stream), what);
+    }
+
+    CudaDevice device_;
+    cudaDeviceProp properties_{};
+    unsigned long long* scan_result_ = nullptr;
+};
+
+}  // namespace
+
+Backend* create_cuda_backend(int device) { return new CudaBackend(device); }
+
+int cuda_device_count() {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess) {
+        cudaGetLastError();  // no driver or no device: not an error, just none
+        return 0;
+    }
+    return count;
+}
+
+}  // namespace kgen

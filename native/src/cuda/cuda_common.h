@@ -1,0 +1,72 @@
+// What the CUDA sources share: error checks that throw kgen::Error with the CUDA text, the
+// per-context device state, and a stream-ordered scratch buffer.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <string>
+
+#include "../backend.h"
+#include "../errors.h"
+
+namespace kgen {
+
+inline void cuda_check(cudaError_t status, const char* what) {
+    if (status == cudaSuccess) return;
+    cudaGetLastError();  // clear the sticky-free error so the next call starts clean
+    std::string message = std::string(what) + ": " + cudaGetErrorName(status) + ": " +
+                          cudaGetErrorString(status);
+    if (status == cudaErrorMemoryAllocation) throw out_of_memory(message);
+    throw device_error(message);
+}
+
+// Launch errors surface through cudaGetLastError right after the launch.
+inline void cuda_check_launch(const char* kernel) { cuda_check(cudaGetLastError(), kernel); }
+
+struct CudaDevice {
+    int index = 0;
+    int sm_count = 0;
+    cudaStream_t stream = nullptr;
+};
+
+// Device memory that lives for one operation, allocated and freed in stream order.
+class Scratch {
+public:
+    Scratch(const CudaDevice& device, size_t bytes) : stream_(device.stream) {
+        cuda_check(cudaMallocAsync(&pointer_, bytes, stream_),
+                   ("allocating " + std::to_string(bytes) + " bytes of device scratch").c_str());
+    }
+    ~Scratch() {
+        if (pointer_) cudaFreeAsync(pointer_, stream_);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    template <typename T>
+    T* as() const { return static_cast<T*>(pointer_); }
+
+private:
+    void* pointer_ = nullptr;
+    cudaStream_t stream_;
+};
+
+inline unsigned blocks_for(int64_t work, int threads) {
+    int64_t blocks = (work + threads - 1) / threads;
+    return (unsigned)(blocks < 1 ? 1 : (blocks > 65535LL * 16 ? 65535LL * 16 : blocks));
+}
+
+// The kernel-sum reductions (kernel_sums_cuda.cu).
+void cuda_reduce(const CudaDevice& device, const Reduction& problem, const Epilogue& out);
+void cuda_reduce_partial(const CudaDevice& device, const Reduction& problem, const Partial& out);
+void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& a,
+                        const Partial& b);
+void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& state,
+                           const Epilogue& out);
+
+// Philox fills (rng_cuda.cu).
+void cuda_normal_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
+                      float* out, int64_t count);
+void cuda_uniform_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
+                       float* out, int64_t count);
+
+}  // namespace kgen
