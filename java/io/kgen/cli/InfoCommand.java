@@ -1,0 +1,24 @@
+package io.kgen.cli;
+
+import io.kgen.Backend;
+import io.kgen.Engine;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Backend, device, driver and compiled CUDA architectures.")
+final class InfoCommand implements Callable<Integer> {
+    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
+    Backend backend = Backend.AUTO;
+
+    @Override
+    public Integer call() {
+        System.out.println("CUDA backend compiled: " + (Engine.cudaCompiled() ? "yes" : "no"));
+        System.out.println("CUDA devices usable:   " + Engine.cudaDeviceCount());
+        try (Engine engine = Engine.open(backend)) {
+            System.out.println("engine:                " + engine.describe());
+        }
+        return 0;
+    }
+}

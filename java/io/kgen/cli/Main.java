@@ -1,0 +1,23 @@
+package io.kgen.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kgen} command. Without a subcommand it runs {@code bandwidth} on the built-in data. */
+@Command(name = "kgen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Sampling from data with kernel methods on NVIDIA GPUs (CPU when none).",
+        subcommands = {InfoCommand.class, BandwidthCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            // One readable line for what the user can fix; the stack only for kgen's own faults.
+            if (e instanceof IllegalArgumentException || e instanceof io.kgen.KgenException) {
+                line.getErr().println("kgen: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args.length == 0 ? new String[] {"bandwidth"} : args));
+    }
+}
