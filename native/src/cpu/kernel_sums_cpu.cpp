@@ -1,5 +1,6 @@
 // CPU twin of the kernel-sum reductions: the reference the CUDA kernels are tested against.
 // One query at a time, every sum in double, queries spread over threads.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -38,34 +39,53 @@ double bandwidth_of(const Reduction& p, int64_t i) {
     return p.bandwidths ? (double)p.bandwidths[i] : (double)p.bandwidth;
 }
 
+// Rows are taken in blocks: all logits of a block first, then one rescale to the block's max,
+// then the exponentials and sums. This keeps the branchy max update out of the inner loop.
+constexpr int64_t kRowBlock = 256;
+
 void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
     const int64_t d = p.d;
     const float* x = p.queries + i * d;
     const double c = logit_coefficient<double>(p.kernel, bandwidth_of(p, i));
     const bool laplace = !row.laplace.empty();
+    const bool need_distance = p.kernel == KGEN_KERNEL_LAPLACE;
+    double logits[kRowBlock], distances[kRowBlock];
     row.reset();
-    for (int64_t j = 0; j < p.n; ++j) {
-        if (p.leave_one_out && j == i + p.self_offset) continue;
-        double lw = log_weight<double>(p.weights, j, (double)p.uniform_log_weight);
-        if (lw == -INFINITY) continue;
-        const float* y = p.data + j * d;
-        double r2 = 0.0;
-        for (int64_t k = 0; k < d; ++k) {
-            double diff = (double)x[k] - (double)y[k];
-            r2 += diff * diff;
+    for (int64_t j0 = 0; j0 < p.n; j0 += kRowBlock) {
+        const int64_t rows = std::min(kRowBlock, p.n - j0);
+        double block_max = -INFINITY;
+        for (int64_t t = 0; t < rows; ++t) {
+            const int64_t j = j0 + t;
+            double lw = log_weight<double>(p.weights, j, (double)p.uniform_log_weight);
+            if (lw == -INFINITY || (p.leave_one_out && j == i + p.self_offset)) {
+                logits[t] = -INFINITY;
+                continue;
+            }
+            const float* y = p.data + j * d;
+            double r2 = 0.0;
+            for (int64_t k = 0; k < d; ++k) {
+                double diff = (double)x[k] - (double)y[k];
+                r2 += diff * diff;
+            }
+            distances[t] = need_distance ? std::sqrt(r2) : 0.0;
+            logits[t] = lw - (need_distance ? distances[t] * c : r2 * c);
+            block_max = std::fmax(block_max, logits[t]);
         }
-        double r = std::sqrt(r2);
-        double a = lw - (p.kernel == KGEN_KERNEL_GAUSSIAN ? r2 * c : r * c);
-        if (a > row.max_logit) {
-            row.scale(rescale(row.max_logit, a));
-            row.max_logit = a;
+        if (block_max == -INFINITY) continue;
+        if (block_max > row.max_logit) {
+            row.scale(rescale(row.max_logit, block_max));
+            row.max_logit = block_max;
         }
-        double e = std::exp(a - row.max_logit);
-        row.sum_exp += e;
-        for (int64_t k = 0; k < d; ++k) row.weighted[k] += e * (double)y[k];
-        if (laplace && r > 0.0) {
-            double g = e * c / r;  // c = 1/tau
-            for (int64_t k = 0; k < d; ++k) row.laplace[k] += g * ((double)y[k] - (double)x[k]);
+        for (int64_t t = 0; t < rows; ++t) {
+            if (logits[t] == -INFINITY) continue;
+            const float* y = p.data + (j0 + t) * d;
+            const double e = std::exp(logits[t] - row.max_logit);
+            row.sum_exp += e;
+            for (int64_t k = 0; k < d; ++k) row.weighted[k] += e * (double)y[k];
+            if (laplace && distances[t] > 0.0) {
+                const double g = e * c / distances[t];  // c = 1/tau
+                for (int64_t k = 0; k < d; ++k) row.laplace[k] += g * ((double)y[k] - (double)x[k]);
+            }
         }
     }
 }
