@@ -146,6 +146,19 @@ kgen_status kgen_normal_fill(kgen_context* context, uint64_t seed, uint64_t stre
 kgen_status kgen_uniform_fill(kgen_context* context, uint64_t seed, uint64_t stream,
                               uint64_t offset, float* out, int64_t count);
 
+/* ---- particle updates ------------------------------------------------------------------ */
+
+/*
+ * x[k] <- x[k] + alpha a[k] + beta b[k] + noise z_k for k < count, where z_k is Philox normal
+ * element offset + k of stream `stream` under `seed` (the same draw as kgen_normal_fill). a and b
+ * may be NULL (their term is absent); noise may be 0 (no draw is made). This is the update of an
+ * Euler-Maruyama step, a drifting step or a debiasing step, applied on the context so that a
+ * trajectory never leaves it.
+ */
+kgen_status kgen_particle_update(kgen_context* context, float* x, int64_t count, float alpha,
+                                 const float* a, float beta, const float* b, float noise,
+                                 uint64_t seed, uint64_t stream, uint64_t offset);
+
 #ifdef __cplusplus
 }
 #endif

@@ -399,4 +399,30 @@ kgen_status kgen_uniform_fill(kgen_context* context, uint64_t seed, uint64_t str
     });
 }
 
+kgen_status kgen_particle_update(kgen_context* context, float* x, int64_t count, float alpha,
+                                 const float* a, float beta, const float* b, float noise,
+                                 uint64_t seed, uint64_t stream, uint64_t offset) {
+    return guarded([&] {
+        kgen::Backend& backend = backend_of(context);
+        require(count >= 0, "count must be >= 0, got " + std::to_string(count));
+        if (count == 0) return;
+        require_pointer(x, "x");
+        require(std::isfinite(alpha), "alpha must be finite, got " + str(alpha));
+        require(std::isfinite(beta), "beta must be finite, got " + str(beta));
+        require(std::isfinite(noise), "noise must be finite, got " + str(noise));
+        kgen::ParticleUpdate u;
+        u.x = x;
+        u.count = count;
+        u.alpha = alpha;
+        u.a = a;
+        u.beta = beta;
+        u.b = b;
+        u.noise = noise;
+        u.seed = seed;
+        u.stream = stream;
+        u.offset = offset;
+        backend.particle_update(u);
+    });
+}
+
 }  // extern "C"

@@ -43,6 +43,20 @@ struct Partial {
     float* laplace_sum = nullptr;
 };
 
+// x <- x + alpha a + beta b + noise z (kgen_particle_update).
+struct ParticleUpdate {
+    float* x = nullptr;
+    int64_t count = 0;
+    float alpha = 0.0f;
+    const float* a = nullptr;
+    float beta = 0.0f;
+    const float* b = nullptr;
+    float noise = 0.0f;
+    uint64_t seed = 0;
+    uint64_t stream = 0;
+    uint64_t offset = 0;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -69,6 +83,8 @@ public:
                              int64_t count) = 0;
     virtual void uniform_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
                               int64_t count) = 0;
+
+    virtual void particle_update(const ParticleUpdate& update) = 0;
 };
 
 Backend* create_cpu_backend();

@@ -53,6 +53,10 @@ final class Checks {
         }
     }
 
+    static void finite(float value, String name) {
+        if (!Float.isFinite(value)) throw new IllegalArgumentException(name + " must be finite, got " + value);
+    }
+
     static void positiveFinite(float value, String name) {
         if (!(value > 0) || !Float.isFinite(value)) {
             throw new IllegalArgumentException(name + " must be positive and finite, got " + value);

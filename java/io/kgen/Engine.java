@@ -387,6 +387,39 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
+    // ---- particle updates -----------------------------------------------------------------
+
+    /**
+     * x <- x + alpha a + beta b + noise z, elementwise, where z is Philox normal element
+     * offset + k of (seed, stream) for the k-th element of x (row-major). a and b (the shape of
+     * x) may be null; noise 0 draws nothing. The update step of every sampler.
+     */
+    public void particleUpdate(Matrix x, float alpha, Matrix a, float beta, Matrix b, float noise, long seed,
+            long stream, long offset) {
+        Checks.nonEmpty(x, "x");
+        if (a != null) Checks.rowsCols(a, x.rows(), x.cols(), "a");
+        if (b != null) Checks.rowsCols(b, x.rows(), x.cols(), "b");
+        Checks.finite(alpha, "alpha");
+        Checks.finite(beta, "beta");
+        Checks.finite(noise, "noise");
+        if (x == a || x == b) throw new IllegalArgumentException("a and b must not be x itself");
+        lock.lock();
+        try (Staging s = new Staging()) {
+            handle();
+            long xAt = s.inout(x, "x");
+            requireFinite(xAt, x, "x");
+            long aAt = a == null ? 0 : s.input(a, "a");
+            if (a != null) requireFinite(aAt, a, "a");
+            long bAt = b == null ? 0 : s.input(b, "b");
+            if (b != null) requireFinite(bAt, b, "b");
+            check(kgen_particle_update(context, xAt, x.size(), alpha, aAt, beta, bAt, noise, seed, stream, offset),
+                    "particle update");
+            s.finish();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void fillRandom(Matrix out, long seed, long stream, long offset, boolean normal) {
         Checks.notNull(out, "out");
         lock.lock();

@@ -135,6 +135,13 @@ KGEN_HD void normal_pair(uint32_t x0, uint32_t x1, float& z0, float& z1) {
     z1 = (float)exact_mul(radius, sin_t);
 }
 
+// The four normals of Philox block `block`: lanes 0, 1 from words 0, 1 and lanes 2, 3 from 2, 3.
+KGEN_HD void normal_block(uint64_t seed, uint64_t block, uint64_t stream, float z[4]) {
+    PhiloxBlock b = philox4x32_10(seed, block, stream);
+    normal_pair(b.v[0], b.v[1], z[0], z[1]);
+    normal_pair(b.v[2], b.v[3], z[2], z[3]);
+}
+
 // Element k of stream `stream`: lane k % 4 of Philox block k / 4.
 KGEN_HD float normal_element(uint64_t seed, uint64_t stream, uint64_t k) {
     PhiloxBlock b = philox4x32_10(seed, k >> 2, stream);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "../backend.h"
+#include "../common/particle_update.h"
 #include "../common/philox.h"
 #include "../errors.h"
 #include "kernel_sums_cpu.h"
@@ -28,6 +29,20 @@ void read_meminfo(size_t* free_bytes, size_t* total_bytes) {
         if (key == "MemAvailable:") *free_bytes = kib * 1024;
     }
 }
+
+// Normals read in order: one Philox block serves four consecutive elements.
+struct NormalCache {
+    uint64_t block = UINT64_MAX;
+    float z[4];
+
+    float normal(uint64_t seed, uint64_t stream, uint64_t element) {
+        if ((element >> 2) != block) {
+            block = element >> 2;
+            normal_block(seed, block, stream, z);
+        }
+        return z[element & 3];
+    }
+};
 
 class CpuBackend final : public Backend {
 public:
@@ -96,8 +111,9 @@ public:
     void normal_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
                      int64_t count) override {
         parallel_for(count, 1 << 14, [&](int64_t begin, int64_t end) {
+            NormalCache cached;
             for (int64_t i = begin; i < end; ++i) {
-                out[i] = normal_element(seed, stream, offset + (uint64_t)i);
+                out[i] = cached.normal(seed, stream, offset + (uint64_t)i);
             }
         });
     }
@@ -107,6 +123,16 @@ public:
         parallel_for(count, 1 << 14, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
                 out[i] = uniform_element(seed, stream, offset + (uint64_t)i);
+            }
+        });
+    }
+
+    void particle_update(const ParticleUpdate& u) override {
+        parallel_for(u.count, 1 << 14, [&](int64_t begin, int64_t end) {
+            NormalCache cached;
+            for (int64_t i = begin; i < end; ++i) {
+                float z = u.noise != 0.0f ? cached.normal(u.seed, u.stream, u.offset + (uint64_t)i) : 0.0f;
+                u.x[i] = updated_element(u, i, z);
             }
         });
     }

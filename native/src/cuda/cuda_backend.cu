@@ -164,6 +164,8 @@ public:
         cuda_uniform_fill(device_, seed, stream, offset, out, count);
     }
 
+    void particle_update(const ParticleUpdate& update) override { cuda_particle_update(device_, update); }
+
 private:
     void select() { cuda_check(cudaSetDevice(device_.index), "cudaSetDevice"); }
 

@@ -63,10 +63,11 @@ void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Pa
 void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& state,
                            const Epilogue& out);
 
-// Philox fills (rng_cuda.cu).
+// Philox fills and the particle update (rng_cuda.cu).
 void cuda_normal_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
                       float* out, int64_t count);
 void cuda_uniform_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
                        float* out, int64_t count);
+void cuda_particle_update(const CudaDevice& device, const ParticleUpdate& update);
 
 }  // namespace kgen

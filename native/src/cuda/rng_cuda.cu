@@ -1,31 +1,61 @@
-// Philox fills on the GPU: a thread per Philox block of four elements, the same bits as the CPU
-// backend and the Java twin (see common/philox.h).
+// Philox-driven elementwise kernels: normal and uniform fills, and the particle update. A thread
+// takes one Philox block of four elements at a time, so each draw is computed once; the bits are
+// those of the CPU backend and the Java twin (see common/philox.h).
+#include "../common/particle_update.h"
 #include "../common/philox.h"
 #include "cuda_common.h"
 
 namespace kgen {
 namespace {
 
-template <bool Normal>
-__global__ void philox_fill_kernel(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
-                                   int64_t count) {
+// Calls visit(i, lane_value_index) for the elements offset + i, i < count, block by block.
+template <typename Visit>
+__device__ __forceinline__ void for_each_block(uint64_t offset, int64_t count, Visit visit) {
     const uint64_t first_block = offset >> 2;
     const uint64_t last_block = (offset + (uint64_t)count - 1) >> 2;
     for (uint64_t b = first_block + blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; b <= last_block;
          b += (uint64_t)gridDim.x * blockDim.x) {
-        PhiloxBlock bits = philox4x32_10(seed, b, stream);
+        visit(b);
+    }
+}
+
+// The element of block b, lane `lane`, as an index into the output (or -1 when outside it).
+__device__ __forceinline__ int64_t element_index(uint64_t b, int lane, uint64_t offset, int64_t count) {
+    const uint64_t element = b * 4 + lane;
+    return (element >= offset && element - offset < (uint64_t)count) ? (int64_t)(element - offset) : -1;
+}
+
+template <bool Normal>
+__global__ void philox_fill_kernel(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
+                                   int64_t count) {
+    for_each_block(offset, count, [&](uint64_t b) {
         float values[4];
         if (Normal) {
-            normal_pair(bits.v[0], bits.v[1], values[0], values[1]);
-            normal_pair(bits.v[2], bits.v[3], values[2], values[3]);
+            normal_block(seed, b, stream, values);
         } else {
+            PhiloxBlock bits = philox4x32_10(seed, b, stream);
             for (int lane = 0; lane < 4; ++lane) values[lane] = uniform_from_bits(bits.v[lane]);
         }
         for (int lane = 0; lane < 4; ++lane) {
-            const uint64_t element = b * 4 + lane;
-            if (element >= offset && element - offset < (uint64_t)count) out[element - offset] = values[lane];
+            const int64_t i = element_index(b, lane, offset, count);
+            if (i >= 0) out[i] = values[lane];
         }
-    }
+    });
+}
+
+__global__ void particle_update_kernel(ParticleUpdate u) {
+    for_each_block(u.offset, u.count, [&](uint64_t b) {
+        float z[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        if (u.noise != 0.0f) normal_block(u.seed, b, u.stream, z);
+        for (int lane = 0; lane < 4; ++lane) {
+            const int64_t i = element_index(b, lane, u.offset, u.count);
+            if (i >= 0) u.x[i] = updated_element(u, i, z[lane]);
+        }
+    });
+}
+
+unsigned philox_blocks(uint64_t offset, int64_t count, int threads) {
+    return blocks_for(((int64_t)(offset & 3) + count + 3) / 4, threads);
 }
 
 template <bool Normal>
@@ -33,8 +63,7 @@ void philox_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint6
                  float* out, int64_t count) {
     cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
     const int threads = 256;
-    const int64_t blocks_needed = ((offset & 3) + count + 3) / 4;
-    philox_fill_kernel<Normal><<<blocks_for(blocks_needed, threads), threads, 0, device.stream>>>(
+    philox_fill_kernel<Normal><<<philox_blocks(offset, count, threads), threads, 0, device.stream>>>(
         seed, stream, offset, out, count);
     cuda_check_launch(Normal ? "normal fill" : "uniform fill");
     cuda_check(cudaStreamSynchronize(device.stream), Normal ? "normal fill" : "uniform fill");
@@ -50,6 +79,14 @@ void cuda_normal_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, 
 void cuda_uniform_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
                        float* out, int64_t count) {
     philox_fill<false>(device, seed, stream, offset, out, count);
+}
+
+void cuda_particle_update(const CudaDevice& device, const ParticleUpdate& update) {
+    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const int threads = 256;
+    particle_update_kernel<<<philox_blocks(update.offset, update.count, threads), threads, 0, device.stream>>>(update);
+    cuda_check_launch("particle update");
+    cuda_check(cudaStreamSynchronize(device.stream), "particle update");
 }
 
 }  // namespace kgen

@@ -24,6 +24,11 @@ class CpuEngineTest extends KernelSumContract {
     }
 
     @Override
+    boolean exactElementwise() {
+        return true;
+    }
+
+    @Override
     List<Placement> placements() {
         return List.of(Placement.HEAP, Placement.OFF_HEAP, Placement.DEVICE);
     }

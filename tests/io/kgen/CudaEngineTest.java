@@ -37,6 +37,11 @@ class CudaEngineTest extends KernelSumContract {
     }
 
     @Override
+    boolean exactElementwise() {
+        return false;
+    }
+
+    @Override
     List<Placement> placements() {
         return List.of(Placement.DEVICE, Placement.HEAP);
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -296,6 +297,46 @@ abstract class KernelSumContract {
                     }
                 }
             }
+        }
+    }
+
+    /** Whether elementwise float updates match Java's float arithmetic bit for bit (no FMA fusion). */
+    abstract boolean exactElementwise();
+
+    /** x + alpha a + beta b + noise z, against the same arithmetic in Java with the Java Philox twin. */
+    @ParameterizedTest(name = "rows={0} cols={1} offset={2}")
+    @CsvSource({"1, 1, 0", "7, 3, 5", "129, 17, 1", "1000, 2, 123456789"})
+    void particleUpdateMatchesJava(int rows, int cols, long offset) {
+        long seed = TestData.freshSeed("particle update");
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[][] x = TestData.gaussian(rng, rows, cols, 1);
+        float[][] a = TestData.gaussian(rng, rows, cols, 1);
+        float[][] b = TestData.gaussian(rng, rows, cols, 1);
+        float alpha = 0.3f, beta = -1.7f, noise = 0.05f;
+        long key = rng.nextLong(), stream = rng.nextLong();
+        for (Placement where : placements()) {
+            try (Operands o = new Operands(where, x, a); Operands ob = new Operands(where, b, null)) {
+                engine.particleUpdate(o.queries, alpha, o.data, beta, ob.queries, noise, key, stream, offset);
+                float[] got = o.values(o.queries);
+                for (int i = 0; i < rows; i++) {
+                    for (int k = 0; k < cols; k++) {
+                        int flat = i * cols + k;
+                        float want = x[i][k];
+                        want += alpha * a[i][k];
+                        want += beta * b[i][k];
+                        want += noise * io.kgen.random.Philox.normal(key, stream, offset + flat);
+                        float bound = exactElementwise() ? 0f : 4 * Math.ulp(Math.abs(x[i][k]) + Math.abs(alpha * a[i][k])
+                                + Math.abs(beta * b[i][k]) + 1f);
+                        assertEquals(want, got[flat], bound, where + " element " + flat);
+                    }
+                }
+            }
+        }
+        // Without noise and without b: a plain axpy, and x unchanged where alpha is 0.
+        try (Operands o = new Operands(placements().get(0), x, a)) {
+            engine.particleUpdate(o.queries, 0f, o.data, 0f, null, 0f, 0, 0, 0);
+            float[] got = o.values(o.queries);
+            for (int i = 0; i < rows; i++) for (int k = 0; k < cols; k++) assertEquals(x[i][k], got[i * cols + k]);
         }
     }
 

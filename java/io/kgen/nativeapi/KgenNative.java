@@ -105,4 +105,8 @@ public final class KgenNative {
     public static native int kgen_uniform_fill(@Cast("kgen_context*") long context,
             @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset,
             @Cast("float*") long out, long count);
+
+    public static native int kgen_particle_update(@Cast("kgen_context*") long context, @Cast("float*") long x,
+            long count, float alpha, @Cast("const float*") long a, float beta, @Cast("const float*") long b,
+            float noise, @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset);
 }
