@@ -79,10 +79,10 @@ kgen::Reduction check_reduction(int kernel, const float* queries, int64_t m, con
     if (bandwidths == nullptr) {
         require(std::isfinite(bandwidth) && bandwidth > 0.0f,
                 "bandwidth must be positive and finite, got " + str(bandwidth));
-        if (kernel == KGEN_KERNEL_GAUSSIAN) {
-            require(std::isfinite(1.0f / (2.0f * bandwidth * bandwidth)),
-                    "bandwidth " + str(bandwidth) + " is too small: 1/(2 h^2) overflows float");
-        }
+        // Kernels scale logits by c log2(e), c = 1/(2 h^2) or 1/tau: that must stay finite.
+        float c = kernel == KGEN_KERNEL_GAUSSIAN ? 1.0f / (2.0f * bandwidth * bandwidth) : 1.0f / bandwidth;
+        require(std::isfinite(c * 1.4426950408889634f),
+                "bandwidth " + str(bandwidth) + " is too small: its logit scale overflows float");
     }
     kgen::Reduction r;
     r.kernel = kernel;

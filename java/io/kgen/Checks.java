@@ -63,11 +63,15 @@ final class Checks {
         }
     }
 
-    /** A Gaussian bandwidth must also keep 1/(2 h^2) finite in float. */
-    static void gaussianBandwidth(float h, String name) {
+    /**
+     * A bandwidth must also keep the kernels' logit scale c log2(e) finite in float, where
+     * c = 1/(2 h^2) (Gaussian) or 1/tau (Laplace).
+     */
+    static void bandwidth(Kernel kernel, float h, String name) {
         positiveFinite(h, name);
-        if (Float.isInfinite(1.0f / (2.0f * h * h))) {
-            throw new IllegalArgumentException(name + " " + h + " is too small: 1/(2 h^2) overflows float");
+        float c = kernel == Kernel.GAUSSIAN ? 1.0f / (2.0f * h * h) : 1.0f / h;
+        if (Float.isInfinite(c * 1.4426950408889634f)) {
+            throw new IllegalArgumentException(name + " " + h + " is too small: its logit scale overflows float");
         }
     }
 

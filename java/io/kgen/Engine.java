@@ -511,7 +511,7 @@ public final class Engine implements AutoCloseable {
         }
         if (spec.weights() != null) Checks.vector(spec.weights(), n, "weights");
         if (spec.bandwidth().isPerQuery()) Checks.vector(spec.bandwidth().values(), m, "bandwidths");
-        else if (spec.kernel() == Kernel.GAUSSIAN) Checks.gaussianBandwidth(spec.bandwidth().value(), "bandwidth");
+        else Checks.bandwidth(spec.kernel(), spec.bandwidth().value(), "bandwidth");
 
         lock.lock();
         try (Staging s = new Staging()) {
@@ -606,10 +606,7 @@ public final class Engine implements AutoCloseable {
 
     private void checkBandwidths(Matrix bandwidths, Kernel kernel) {
         float[] h = hostValues(bandwidths);
-        for (int i = 0; i < h.length; i++) {
-            if (kernel == Kernel.GAUSSIAN) Checks.gaussianBandwidth(h[i], "bandwidths[" + i + "]");
-            else Checks.positiveFinite(h[i], "bandwidths[" + i + "]");
-        }
+        for (int i = 0; i < h.length; i++) Checks.bandwidth(kernel, h[i], "bandwidths[" + i + "]");
     }
 
     /** A host copy of a vector argument (device vectors are read back: m or n floats). */

@@ -52,7 +52,12 @@ public:
         cuda_check(cudaGetDeviceProperties(&properties_, index), "cudaGetDeviceProperties");
         device_.sm_count = properties_.multiProcessorCount;
         cuda_check(cudaStreamCreateWithFlags(&device_.stream, cudaStreamNonBlocking), "cudaStreamCreate");
-        cuda_check(cudaMalloc(&scan_result_, 2 * sizeof(unsigned long long)), "cudaMalloc");
+        try {
+            cuda_check(cudaMalloc(&scan_result_, 2 * sizeof(unsigned long long)), "cudaMalloc");
+        } catch (...) {
+            cudaStreamDestroy(device_.stream);  // the destructor does not run for a failed constructor
+            throw;
+        }
     }
 
     ~CudaBackend() override {

@@ -38,7 +38,8 @@ public:
                    ("allocating " + std::to_string(bytes) + " bytes of device scratch").c_str());
     }
     ~Scratch() {
-        if (pointer_) cudaFreeAsync(pointer_, stream_);
+        // A failed free must not linger as the error of some later, unrelated launch.
+        if (pointer_ && cudaFreeAsync(pointer_, stream_) != cudaSuccess) cudaGetLastError();
     }
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;

@@ -11,6 +11,8 @@
 //   tensor-core path for high d is a separate kernel family.
 // Logits are kept in base 2 (exp2 with log2(e) folded into the bandwidth coefficient); states
 // leave the kernels in natural log, as the ABI defines them.
+// Known float32 limit: a Laplace pair closer than about 1e-19 (r^2 underflows) counts as r = 0
+// and adds nothing to the gradient, where the CPU's float64 still sees its direction.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -99,7 +101,9 @@ low_d_partial_kernel(Reduction p, SplitStates states, int64_t rows_per_split, bo
                 r2 = fmaf(diff, diff, r2);
             }
             const float dist = Kernel == KGEN_KERNEL_LAPLACE ? sqrtf(r2) : 0.0f;
-            const float a = fmaf(Kernel == KGEN_KERNEL_GAUSSIAN ? -r2 : -dist, c2, lw2);
+            // r = 0 contributes log k = 0 exactly (not 0 * c, which is NaN if c overflowed).
+            const float a = r2 == 0.0f ? lw2 : fmaf(Kernel == KGEN_KERNEL_GAUSSIAN ? -r2 : -dist, c2, lw2);
+            if (a == -INFINITY) continue;  // a logit that underflowed: exp(a - max) would be NaN at max = -inf
             if (a > max2) {
                 const float f = exp2f(max2 - a);  // 0 while max2 is -inf
                 sum *= f;
@@ -217,6 +221,7 @@ any_d_partial_kernel(Reduction p, SplitStates states, int64_t rows_per_split, bo
                                   : -INFINITY;
             dist[u] = sqrtf(r2[u]);
             a[u] = lw2 == -INFINITY ? -INFINITY
+                   : r2[u] == 0.0f  ? lw2
                                     : fmaf(Kernel == KGEN_KERNEL_GAUSSIAN ? -r2[u] : -dist[u], c2, lw2);
             tile_max = fmaxf(tile_max, a[u]);
         }
@@ -251,13 +256,18 @@ any_d_partial_kernel(Reduction p, SplitStates states, int64_t rows_per_split, bo
                 const float xk = p.queries[(q0 + qq) * d + k];
                 float lacc = laplace_sums[idx] * factor[qq];
                 for (int r = 0; r < rows; ++r) {
+                    const float w = weight[qq][r];
+                    if (w == 0.0f) continue;  // skipped rows are not read, as on the CPU
                     const float yk = y[r * d];
-                    acc = fmaf(weight[qq][r], yk, acc);
+                    acc = fmaf(w, yk, acc);
                     lacc = fmaf(laplace_weight[qq][r], yk - xk, lacc);
                 }
                 laplace_sums[idx] = lacc;
             } else {
-                for (int r = 0; r < rows; ++r) acc = fmaf(weight[qq][r], y[r * d], acc);
+                for (int r = 0; r < rows; ++r) {
+                    const float w = weight[qq][r];
+                    if (w != 0.0f) acc = fmaf(w, y[r * d], acc);
+                }
             }
             sums[idx] = acc;
         }
@@ -386,6 +396,9 @@ SplitPlan plan_splits(const CudaDevice& device, int64_t m, int64_t n, int64_t d)
     int64_t splits = (wanted_blocks + query_blocks - 1) / query_blocks;
     splits = std::min<int64_t>(splits, kMaxSplits);
     splits = std::min<int64_t>(splits, std::max<int64_t>(1, n / (2 * tile)));
+    // Keep one block's worth of query states within the workspace (matters only at huge d).
+    const int64_t per_block_floats = per_block * (2 + 2 * d);
+    splits = std::min<int64_t>(splits, (int64_t)(kWorkspaceBytes / sizeof(float)) / per_block_floats);
     splits = std::max<int64_t>(splits, 1);
     int64_t rows = (n + splits - 1) / splits;
     rows = (rows + tile - 1) / tile * tile;
@@ -402,7 +415,7 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
     const SplitPlan plan = plan_splits(device, p.m, p.n, p.d);
     const int64_t floats_per_state = 2 + p.d * (laplace ? 2 : 1);
     const int64_t bytes_per_query = (int64_t)plan.splits * floats_per_state * (int64_t)sizeof(float);
-    const int64_t granule = kLowThreads;  // a multiple of both kernels' queries per block
+    const int64_t granule = p.d <= 32 ? kLowThreads : kAnyQueries;  // queries per block
     int64_t chunk = std::max<int64_t>(granule, (int64_t)kWorkspaceBytes / bytes_per_query / granule * granule);
     chunk = std::min(chunk, p.m);
     Scratch workspace(device, (size_t)(chunk * bytes_per_query));

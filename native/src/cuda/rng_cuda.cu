@@ -8,21 +8,21 @@
 namespace kgen {
 namespace {
 
-// Calls visit(i, lane_value_index) for the elements offset + i, i < count, block by block.
+// Calls visit(b) for every Philox block b that holds one of the elements offset + i, i < count.
+// Blocks are counted from the first one, so a range that wraps past 2^64 works as on the CPU.
 template <typename Visit>
 __device__ __forceinline__ void for_each_block(uint64_t offset, int64_t count, Visit visit) {
-    const uint64_t first_block = offset >> 2;
-    const uint64_t last_block = (offset + (uint64_t)count - 1) >> 2;
-    for (uint64_t b = first_block + blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; b <= last_block;
-         b += (uint64_t)gridDim.x * blockDim.x) {
-        visit(b);
+    const uint64_t blocks = ((offset & 3) + (uint64_t)count + 3) >> 2;
+    for (uint64_t i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; i < blocks;
+         i += (uint64_t)gridDim.x * blockDim.x) {
+        visit(((offset >> 2) + i) & ((1ull << 62) - 1));
     }
 }
 
-// The element of block b, lane `lane`, as an index into the output (or -1 when outside it).
+// The output index of lane `lane` of block b, or -1 when that element is outside the range.
 __device__ __forceinline__ int64_t element_index(uint64_t b, int lane, uint64_t offset, int64_t count) {
-    const uint64_t element = b * 4 + lane;
-    return (element >= offset && element - offset < (uint64_t)count) ? (int64_t)(element - offset) : -1;
+    const uint64_t relative = b * 4 + lane - offset;  // modulo 2^64, like offset + i on the CPU
+    return relative < (uint64_t)count ? (int64_t)relative : -1;
 }
 
 template <bool Normal>

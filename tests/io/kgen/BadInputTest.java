@@ -63,6 +63,8 @@ class BadInputTest {
                 "Infinity");
         rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.gaussian(1e-30f), x, y),
                 "bandwidth", "1.0E-30", "overflows");
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.laplace(1e-39f), x, y),
+                "bandwidth", "overflows");
         KernelSum shortList = gauss.withBandwidth(Bandwidth.perQuery(1f, 1f));
         rejects(IllegalArgumentException.class, () -> engine.kernelSums(shortList, x, y), "bandwidths", "3 values",
                 "2 x 1");

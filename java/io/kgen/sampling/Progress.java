@@ -1,0 +1,24 @@
+package io.kgen.sampling;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Progress of a long run: told after every step, and asked whether to stop. A run that is
+ * cancelled throws {@link CancellationException} and frees what it holds.
+ */
+public interface Progress {
+    /** After step {@code done} of {@code total}. */
+    default void step(int done, int total) {}
+
+    /** Polled between steps. */
+    default boolean cancelled() {
+        return false;
+    }
+
+    Progress NONE = new Progress() {};
+
+    static void check(Progress p, int done, int total) {
+        p.step(done, total);
+        if (p.cancelled()) throw new CancellationException("cancelled after step " + done + " of " + total);
+    }
+}

@@ -1,0 +1,71 @@
+package io.kgen.sampling;
+
+import io.kgen.DeviceMatrix;
+import io.kgen.Engine;
+import io.kgen.KernelSum;
+
+/**
+ * The score at noise level t used by reverse-time sampling (MATH.md sections 2 and 3).
+ *
+ * <ul>
+ *   <li>{@link Empirical}: the score of the empirical measure blurred to level t,
+ *       (m_t(x) - x) / t. Exact for the training set, so the reverse SDE reproduces it
+ *       (memorization).
+ *   <li>{@link TimeShift}: the smoothed score by the time-shift shortcut, the empirical score at
+ *       t + sigma^2 (smooths the density; one evaluation).
+ *   <li>{@link MonteCarlo}: the smoothed score E[s_t(x + sigma xi)], averaged over R draws
+ *       (unbiased; the draws are fresh at every step).
+ * </ul>
+ */
+public sealed interface ScoreEstimator {
+    /** Writes the score at (x, t) into {@code score}; {@code step} keys the random draws. */
+    void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix score);
+
+    record Empirical() implements ScoreEstimator {
+        @Override
+        public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
+                DeviceMatrix score) {
+            engine.gaussianScore(KernelSum.gaussian((float) Math.sqrt(t)), x, data, score);
+        }
+    }
+
+    record TimeShift(double sigma) implements ScoreEstimator {
+        public TimeShift {
+            if (!(sigma > 0) || Double.isInfinite(sigma)) {
+                throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
+            }
+        }
+
+        @Override
+        public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
+                DeviceMatrix score) {
+            engine.gaussianScore(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data, score);
+        }
+    }
+
+    record MonteCarlo(double sigma, int draws) implements ScoreEstimator {
+        public MonteCarlo {
+            if (!(sigma > 0) || Double.isInfinite(sigma)) {
+                throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
+            }
+            if (draws < 1 || draws > 0xFFFF) throw new IllegalArgumentException("draws must be in [1, 65535], got " + draws);
+        }
+
+        @Override
+        public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
+                DeviceMatrix score) {
+            KernelSum spec = KernelSum.gaussian((float) Math.sqrt(t));
+            try (DeviceMatrix shifted = engine.allocate(x.rows(), x.cols());
+                    DeviceMatrix one = engine.allocate(x.rows(), x.cols())) {
+                engine.fill(score, 0f);
+                for (int r = 0; r < draws; r++) {
+                    engine.copy(x, shifted);
+                    engine.particleUpdate(shifted, 0f, null, 0f, null, (float) sigma, seed,
+                            Streams.of(Streams.MOLLIFIER, step, r), 0);
+                    engine.gaussianScore(spec, shifted, data, one);
+                    engine.particleUpdate(score, 1f / draws, one, 0f, null, 0f, 0, 0, 0);
+                }
+            }
+        }
+    }
+}

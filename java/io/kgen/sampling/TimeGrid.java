@@ -1,0 +1,32 @@
+package io.kgen.sampling;
+
+/**
+ * Time grids for reverse-time integration (MATH.md section 2): {@code T = t_K > ... > t_0 = t_min}.
+ * Uniform in sqrt(t) (the default: steps shrink as the noise does, linearly in the noise level
+ * sqrt(t)) or geometric in t (constant ratio between steps).
+ */
+public enum TimeGrid {
+    SQRT_UNIFORM, GEOMETRIC;
+
+    /** The K + 1 times, from {@code tMax} down to {@code tMin}. */
+    public double[] times(double tMax, double tMin, int steps) {
+        if (!(tMax > 0) || Double.isInfinite(tMax)) throw new IllegalArgumentException("tMax must be positive and finite, got " + tMax);
+        if (!(tMin > 0) || !(tMin < tMax)) {
+            throw new IllegalArgumentException("tMin must be in (0, tMax = " + tMax + "), got " + tMin);
+        }
+        if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        double[] t = new double[steps + 1];
+        for (int k = 0; k <= steps; k++) {
+            double f = (double) k / steps; // 0 at t_min, 1 at t_max
+            if (this == SQRT_UNIFORM) {
+                double s = Math.sqrt(tMin) + f * (Math.sqrt(tMax) - Math.sqrt(tMin));
+                t[steps - k] = s * s;
+            } else {
+                t[steps - k] = tMin * Math.pow(tMax / tMin, f);
+            }
+        }
+        t[0] = tMax; // exact ends, whatever the rounding
+        t[steps] = tMin;
+        return t;
+    }
+}
