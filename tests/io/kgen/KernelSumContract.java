@@ -1,5 +1,6 @@
 package io.kgen;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -226,6 +227,29 @@ abstract class KernelSumContract {
     static Stream<Arguments> tinyBandwidthCases() {
         return Stream.of(Arguments.of(Kernel.GAUSSIAN, 2), Arguments.of(Kernel.GAUSSIAN, 17),
                 Arguments.of(Kernel.LAPLACE, 3), Arguments.of(Kernel.GAUSSIAN, 784));
+    }
+
+    /** Logits that overflow float (a point at distance 0 under a tiny bandwidth; a point 1e20 away). */
+    @Test
+    void extremeLogitsGiveTheLimitNotNaN() {
+        float[][] y = {{0.25f, -1f}, {3f, 4f}};
+        float[][] x = {{0.25f, -1f}};
+        try (Operands o = new Operands(placements().get(0), x, y)) {
+            Matrix lse = o.output(1, 1);
+            Matrix mean = o.output(1, 2);
+            engine.kernelSums(KernelSum.gaussian(1e-19f), o.queries, o.data, lse, mean, null);
+            assertEquals(Math.log(0.5), o.values(lse)[0], 1e-6, "only the coincident point counts");
+            assertArrayEquals(new float[] {0.25f, -1f}, o.values(mean));
+        }
+        float[][] far = {{1e20f}, {0f}};
+        float[][] origin = {{0f}};
+        for (Kernel kernel : Kernel.values()) {
+            try (Operands o = new Operands(placements().get(0), origin, far)) {
+                Matrix mean = o.output(1, 1);
+                engine.kernelSums(KernelSum.of(kernel, Bandwidth.of(1f)), o.queries, o.data, null, mean, null);
+                assertEquals(0f, o.values(mean)[0], kernel + ": the far point has no weight");
+            }
+        }
     }
 
     /** Splitting the data, merging the partial states and finalising gives the whole sum. */
