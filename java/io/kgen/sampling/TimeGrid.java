@@ -2,11 +2,11 @@ package io.kgen.sampling;
 
 /**
  * Time grids for reverse-time integration (MATH.md section 2): {@code T = t_K > ... > t_0 = t_min}.
- * Uniform in sqrt(t) (the default: steps shrink as the noise does, linearly in the noise level
- * sqrt(t)) or geometric in t (constant ratio between steps).
+ * Geometric in t (a constant ratio between steps, so a constant dt/t: the samplers' default) or
+ * uniform in sqrt(t) (steps even in the noise level sqrt(t); more of them at large t).
  */
 public enum TimeGrid {
-    SQRT_UNIFORM, GEOMETRIC;
+    GEOMETRIC, SQRT_UNIFORM;
 
     /** The K + 1 times, from {@code tMax} down to {@code tMin}. */
     public double[] times(double tMax, double tMin, int steps) {
