@@ -1,0 +1,130 @@
+package io.kgen.sampling;
+
+import io.kgen.DeviceMatrix;
+import io.kgen.Engine;
+import io.kgen.FloatMatrix;
+import io.kgen.KernelSum;
+import io.kgen.Kernel;
+
+/**
+ * Drifting (MATH.md section 5): particles pulled by the data and pushed apart by each other,
+ * x <- x + eta V(x), V = V+_data - V-_particles (self excluded).
+ *
+ * <ul>
+ *   <li>{@link Field#LAPLACE}: the displacement drift, V = sum_j P_j (y_j - x) - sum_l Q_l (x_l - x)
+ *       with P, Q softmaxes of -|x - .|/tau: MEAN_data(x) - MEAN_particles^(-i)(x). Not a gradient.
+ *   <li>{@link Field#GAUSSIAN_GRADIENT}: the conservative drift, the difference of the KDE scores of
+ *       data and particles at bandwidth h, (MEAN_data(x) - MEAN_particles^(-i)(x)) / h^2.
+ * </ul>
+ *
+ * Defaults: Laplace, tau = 0.1, eta = 0.5 (Laplace) or eta = 0.5 h^2 (Gaussian), 100 steps.
+ */
+public final class Drifting {
+    public enum Field { LAPLACE, GAUSSIAN_GRADIENT }
+
+    private final Field field;
+    private final double bandwidth;
+    private final double eta;
+    private final int steps;
+    private final Progress progress;
+
+    private Drifting(Builder b) {
+        field = b.field;
+        bandwidth = b.bandwidth;
+        eta = Double.isNaN(b.eta) ? (field == Field.LAPLACE ? 0.5 : 0.5 * b.bandwidth * b.bandwidth) : b.eta;
+        steps = b.steps;
+        progress = b.progress;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Moves the particles (host or device rows, at least 2) for all steps; returns them. */
+    public FloatMatrix run(Engine engine, FloatMatrix data, FloatMatrix start) {
+        requireShapes(data, start);
+        try (DeviceMatrix y = engine.upload(data); DeviceMatrix x = engine.upload(start);
+                DeviceMatrix pull = engine.allocate(start.rows(), start.cols());
+                DeviceMatrix push = engine.allocate(start.rows(), start.cols())) {
+            for (int k = 0; k < steps; k++) {
+                step(engine, y, x, pull, push);
+                Progress.check(progress, k + 1, steps);
+            }
+            return x.download();
+        }
+    }
+
+    /** Training pairs (x, x + eta V(x)) for a one-step generator: returns the targets. */
+    public FloatMatrix targets(Engine engine, FloatMatrix data, FloatMatrix particles) {
+        requireShapes(data, particles);
+        try (DeviceMatrix y = engine.upload(data); DeviceMatrix x = engine.upload(particles);
+                DeviceMatrix pull = engine.allocate(particles.rows(), particles.cols());
+                DeviceMatrix push = engine.allocate(particles.rows(), particles.cols())) {
+            step(engine, y, x, pull, push);
+            return x.download();
+        }
+    }
+
+    private void step(Engine engine, DeviceMatrix data, DeviceMatrix x, DeviceMatrix pull, DeviceMatrix push) {
+        Kernel kernel = field == Field.LAPLACE ? Kernel.LAPLACE : Kernel.GAUSSIAN;
+        KernelSum spec = KernelSum.of(kernel, io.kgen.Bandwidth.of((float) bandwidth));
+        engine.kernelSums(spec, x, data, null, pull, null);
+        engine.kernelSums(spec.withLeaveOneOut(true), x, x, null, push, null);
+        double scale = field == Field.LAPLACE ? eta : eta / (bandwidth * bandwidth);
+        engine.particleUpdate(x, (float) scale, pull, (float) -scale, push, 0f, 0, 0, 0);
+    }
+
+    private static void requireShapes(FloatMatrix data, FloatMatrix particles) {
+        if (data == null || data.rows() == 0) throw new IllegalArgumentException("data is empty");
+        if (particles == null || particles.rows() < 2) {
+            throw new IllegalArgumentException("drifting needs at least 2 particles, got "
+                    + (particles == null ? 0 : particles.rows()));
+        }
+        if (particles.cols() != data.cols()) {
+            throw new IllegalArgumentException("particles have " + particles.cols() + " columns but data has " + data.cols());
+        }
+    }
+
+    public static final class Builder {
+        private Field field = Field.LAPLACE;
+        private double bandwidth = 0.1;
+        private double eta = Double.NaN;
+        private int steps = 100;
+        private Progress progress = Progress.NONE;
+
+        public Builder field(Field f) {
+            if (f == null) throw new IllegalArgumentException("field is null");
+            field = f;
+            return this;
+        }
+
+        /** tau for the Laplace field, h for the Gaussian one. */
+        public Builder bandwidth(double b) {
+            if (!(b > 0) || Double.isInfinite(b)) throw new IllegalArgumentException("bandwidth must be positive and finite, got " + b);
+            bandwidth = b;
+            return this;
+        }
+
+        public Builder stepSize(double e) {
+            if (!(e > 0) || Double.isInfinite(e)) throw new IllegalArgumentException("step size must be positive and finite, got " + e);
+            eta = e;
+            return this;
+        }
+
+        public Builder steps(int k) {
+            if (k < 1) throw new IllegalArgumentException("steps must be >= 1, got " + k);
+            steps = k;
+            return this;
+        }
+
+        public Builder progress(Progress p) {
+            if (p == null) throw new IllegalArgumentException("progress is null");
+            progress = p;
+            return this;
+        }
+
+        public Drifting build() {
+            return new Drifting(this);
+        }
+    }
+}

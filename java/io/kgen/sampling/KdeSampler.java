@@ -1,0 +1,56 @@
+package io.kgen.sampling;
+
+import io.kgen.DeviceMatrix;
+import io.kgen.Engine;
+import io.kgen.FloatMatrix;
+import io.kgen.random.Philox;
+
+/**
+ * DKGM stage 1 (MATH.md section 4): x = y_I + h xi with I uniform over the data. These are exact
+ * samples of the data blurred to noise level t = h^2. The index draw uses 24-bit Philox uniforms,
+ * so for data beyond 2^24 rows the first rows are favoured by at most n / 2^24 relative.
+ */
+public final class KdeSampler {
+    private final double bandwidth;
+    private final long seed;
+
+    public KdeSampler(double bandwidth, long seed) {
+        if (!(bandwidth > 0) || Double.isInfinite(bandwidth)) {
+            throw new IllegalArgumentException("bandwidth must be positive and finite, got " + bandwidth);
+        }
+        this.bandwidth = bandwidth;
+        this.seed = seed;
+    }
+
+    public double bandwidth() {
+        return bandwidth;
+    }
+
+    /** {@code count} samples, left in the engine's context (the caller closes them). */
+    public DeviceMatrix sampleOnContext(Engine engine, FloatMatrix data, long count) {
+        if (data == null || data.rows() == 0) throw new IllegalArgumentException("data is empty");
+        if (count < 1) throw new IllegalArgumentException("count must be >= 1, got " + count);
+        long n = data.rows();
+        int d = data.cols();
+        FloatMatrix picked = FloatMatrix.heap(count, d);
+        for (long i = 0; i < count; i++) {
+            long index = Math.min(n - 1, (long) (Philox.uniform(seed, Streams.of(Streams.KDE_PICK, 0, 0), i) * n));
+            float[] row = data.row(index);
+            for (int k = 0; k < d; k++) picked.set(i, k, row[k]);
+        }
+        DeviceMatrix x = engine.upload(picked);
+        try {
+            engine.particleUpdate(x, 0f, null, 0f, null, (float) bandwidth, seed, Streams.of(Streams.KDE_NOISE, 0, 0), 0);
+            return x;
+        } catch (RuntimeException e) {
+            x.close();
+            throw e;
+        }
+    }
+
+    public FloatMatrix sample(Engine engine, FloatMatrix data, long count) {
+        try (DeviceMatrix x = sampleOnContext(engine, data, count)) {
+            return x.download();
+        }
+    }
+}
