@@ -27,7 +27,7 @@ public final class BandwidthRule {
 
     /** The candidate with the largest mean leave-one-out log-likelihood. */
     public static LikelihoodChoice leaveOneOut(Engine engine, FloatMatrix data, int candidates) {
-        if (candidates < 1) throw new IllegalArgumentException("candidates must be >= 1, got " + candidates);
+        Arguments.atLeast(candidates, 1, "candidates");
         if (requireData(data).rows() < 2) throw new IllegalArgumentException("leave-one-out needs at least 2 data rows");
         double center = silverman(data);
         if (!(center > 0)) throw new IllegalArgumentException("data has zero variance: no bandwidth to choose");
@@ -62,7 +62,6 @@ public final class BandwidthRule {
     }
 
     private static FloatMatrix requireData(FloatMatrix data) {
-        if (data == null || data.rows() == 0) throw new IllegalArgumentException("data is empty");
-        return data;
+        return Arguments.nonEmpty(data, "data");
     }
 }

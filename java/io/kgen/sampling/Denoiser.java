@@ -15,7 +15,7 @@ public interface Denoiser {
 
     /** x + t s_t(x) for the given score. */
     static Denoiser kernel(ScoreEstimator score) {
-        if (score == null) throw new IllegalArgumentException("score is null");
+        Arguments.notNull(score, "score");
         return (engine, data, x, t, seed, step, out) -> {
             score.score(engine, data, x, t, seed, step, out);
             try (DeviceMatrix scaled = engine.allocate(x.rows(), x.cols())) {

@@ -85,14 +85,12 @@ public final class Dkgm {
         private Progress progress = Progress.NONE;
 
         private Builder(double bandwidth) {
-            if (!(bandwidth > 0) || Double.isInfinite(bandwidth)) {
-                throw new IllegalArgumentException("bandwidth must be positive and finite, got " + bandwidth);
-            }
+            Arguments.positiveFinite(bandwidth, "bandwidth");
             this.bandwidth = bandwidth;
         }
 
         public Builder denoiser(Denoiser d) {
-            if (d == null) throw new IllegalArgumentException("denoiser is null");
+            Arguments.notNull(d, "denoiser");
             denoiser = d;
             return this;
         }
@@ -120,7 +118,7 @@ public final class Dkgm {
         }
 
         public Builder steps(int k) {
-            if (k < 1) throw new IllegalArgumentException("steps must be >= 1, got " + k);
+            Arguments.atLeast(k, 1, "steps");
             steps = k;
             return this;
         }
@@ -138,7 +136,7 @@ public final class Dkgm {
         }
 
         public Builder progress(Progress p) {
-            if (p == null) throw new IllegalArgumentException("progress is null");
+            Arguments.notNull(p, "progress");
             progress = p;
             return this;
         }

@@ -75,7 +75,7 @@ public final class Drifting {
     }
 
     private static void requireShapes(FloatMatrix data, FloatMatrix particles) {
-        if (data == null || data.rows() == 0) throw new IllegalArgumentException("data is empty");
+        Arguments.nonEmpty(data, "data");
         if (particles == null || particles.rows() < 2) {
             throw new IllegalArgumentException("drifting needs at least 2 particles, got "
                     + (particles == null ? 0 : particles.rows()));
@@ -93,32 +93,32 @@ public final class Drifting {
         private Progress progress = Progress.NONE;
 
         public Builder field(Field f) {
-            if (f == null) throw new IllegalArgumentException("field is null");
+            Arguments.notNull(f, "field");
             field = f;
             return this;
         }
 
         /** tau for the Laplace field, h for the Gaussian one. */
         public Builder bandwidth(double b) {
-            if (!(b > 0) || Double.isInfinite(b)) throw new IllegalArgumentException("bandwidth must be positive and finite, got " + b);
+            Arguments.positiveFinite(b, "bandwidth");
             bandwidth = b;
             return this;
         }
 
         public Builder stepSize(double e) {
-            if (!(e > 0) || Double.isInfinite(e)) throw new IllegalArgumentException("step size must be positive and finite, got " + e);
+            Arguments.positiveFinite(e, "step size");
             eta = e;
             return this;
         }
 
         public Builder steps(int k) {
-            if (k < 1) throw new IllegalArgumentException("steps must be >= 1, got " + k);
+            Arguments.atLeast(k, 1, "steps");
             steps = k;
             return this;
         }
 
         public Builder progress(Progress p) {
-            if (p == null) throw new IllegalArgumentException("progress is null");
+            Arguments.notNull(p, "progress");
             progress = p;
             return this;
         }

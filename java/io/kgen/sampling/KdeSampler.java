@@ -15,9 +15,7 @@ public final class KdeSampler {
     private final long seed;
 
     public KdeSampler(double bandwidth, long seed) {
-        if (!(bandwidth > 0) || Double.isInfinite(bandwidth)) {
-            throw new IllegalArgumentException("bandwidth must be positive and finite, got " + bandwidth);
-        }
+        Arguments.positiveFinite(bandwidth, "bandwidth");
         this.bandwidth = bandwidth;
         this.seed = seed;
     }
@@ -28,8 +26,8 @@ public final class KdeSampler {
 
     /** {@code count} samples, left in the engine's context (the caller closes them). */
     public DeviceMatrix sampleOnContext(Engine engine, FloatMatrix data, long count) {
-        if (data == null || data.rows() == 0) throw new IllegalArgumentException("data is empty");
-        if (count < 1) throw new IllegalArgumentException("count must be >= 1, got " + count);
+        Arguments.nonEmpty(data, "data");
+        Arguments.atLeast(count, 1, "count");
         long n = data.rows();
         int d = data.cols();
         FloatMatrix picked = FloatMatrix.heap(count, d);

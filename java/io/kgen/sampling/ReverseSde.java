@@ -52,9 +52,9 @@ public final class ReverseSde {
 
     /** Draws {@code count} samples; {@code data} may be a host or a device matrix. */
     public FloatMatrix sample(Engine engine, Matrix data, long count) {
-        if (engine == null) throw new IllegalArgumentException("engine is null");
-        if (data == null || data.rows() == 0) throw new IllegalArgumentException("data is empty");
-        if (count < 1) throw new IllegalArgumentException("count must be >= 1, got " + count);
+        Arguments.notNull(engine, "engine");
+        Arguments.nonEmpty(data, "data");
+        Arguments.atLeast(count, 1, "count");
         FloatMatrix hostData = data instanceof FloatMatrix f ? f : ((DeviceMatrix) data).download();
         DataMoments moments = DataMoments.of(hostData);
         double start = Double.isNaN(tMax) ? 10 * moments.totalVariance() : tMax;
@@ -100,33 +100,33 @@ public final class ReverseSde {
         private Progress progress = Progress.NONE;
 
         public Builder score(ScoreEstimator s) {
-            if (s == null) throw new IllegalArgumentException("score is null");
+            Arguments.notNull(s, "score");
             score = s;
             return this;
         }
 
         /** The start time T (default 10 trace(Cov(data))). */
         public Builder tMax(double t) {
-            if (!(t > 0) || Double.isInfinite(t)) throw new IllegalArgumentException("tMax must be positive and finite, got " + t);
+            Arguments.positiveFinite(t, "tMax");
             tMax = t;
             return this;
         }
 
         /** The end time t_min > 0 (default 1e-5 T). */
         public Builder tMin(double t) {
-            if (!(t > 0) || Double.isInfinite(t)) throw new IllegalArgumentException("tMin must be positive and finite, got " + t);
+            Arguments.positiveFinite(t, "tMin");
             tMin = t;
             return this;
         }
 
         public Builder steps(int k) {
-            if (k < 1) throw new IllegalArgumentException("steps must be >= 1, got " + k);
+            Arguments.atLeast(k, 1, "steps");
             steps = k;
             return this;
         }
 
         public Builder grid(TimeGrid g) {
-            if (g == null) throw new IllegalArgumentException("grid is null");
+            Arguments.notNull(g, "grid");
             grid = g;
             return this;
         }
@@ -149,7 +149,7 @@ public final class ReverseSde {
         }
 
         public Builder progress(Progress p) {
-            if (p == null) throw new IllegalArgumentException("progress is null");
+            Arguments.notNull(p, "progress");
             progress = p;
             return this;
         }

@@ -31,9 +31,7 @@ public sealed interface ScoreEstimator {
 
     record TimeShift(double sigma) implements ScoreEstimator {
         public TimeShift {
-            if (!(sigma > 0) || Double.isInfinite(sigma)) {
-                throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
-            }
+            Arguments.positiveFinite(sigma, "sigma");
         }
 
         @Override
@@ -45,9 +43,7 @@ public sealed interface ScoreEstimator {
 
     record MonteCarlo(double sigma, int draws) implements ScoreEstimator {
         public MonteCarlo {
-            if (!(sigma > 0) || Double.isInfinite(sigma)) {
-                throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
-            }
+            Arguments.positiveFinite(sigma, "sigma");
             if (draws < 1 || draws > 0xFFFF) throw new IllegalArgumentException("draws must be in [1, 65535], got " + draws);
         }
 

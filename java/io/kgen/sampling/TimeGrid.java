@@ -10,11 +10,11 @@ public enum TimeGrid {
 
     /** The K + 1 times, from {@code tMax} down to {@code tMin}. */
     public double[] times(double tMax, double tMin, int steps) {
-        if (!(tMax > 0) || Double.isInfinite(tMax)) throw new IllegalArgumentException("tMax must be positive and finite, got " + tMax);
+        Arguments.positiveFinite(tMax, "tMax");
         if (!(tMin > 0) || !(tMin < tMax)) {
             throw new IllegalArgumentException("tMin must be in (0, tMax = " + tMax + "), got " + tMin);
         }
-        if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        Arguments.atLeast(steps, 1, "steps");
         double[] t = new double[steps + 1];
         for (int k = 0; k <= steps; k++) {
             double f = (double) k / steps; // 0 at t_min, 1 at t_max
