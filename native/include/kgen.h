@@ -132,6 +132,26 @@ kgen_status kgen_partial_finalize(kgen_context* context, int64_t m, int64_t d,
                                   const float* weighted_sum, const float* laplace_sum,
                                   float* lse, float* mean, float* laplace_grad);
 
+/* ---- nearest neighbours and distance sums (metrics, MATH.md section 6) -------------------- */
+
+/*
+ * For every query: the Euclidean distances to its nearest and second nearest data rows
+ * (distances, m x 2, ascending) and their row indices (indices, m x 2, or NULL). With
+ * leave_one_out (m == n) the pair j == i is skipped. Where fewer than two rows remain, the
+ * missing entries are +inf with index -1. Ties go to the smaller index.
+ */
+kgen_status kgen_nearest_two(kgen_context* context, const float* queries, int64_t m,
+                             const float* data, int64_t n, int64_t d, int leave_one_out,
+                             float* distances, int64_t* indices);
+
+/*
+ * For every query: sums[i] = sum_j w_j |x_i - y_j| (Euclidean), with w_j = 1 when weights is NULL
+ * (the mean distance is then sums / n). With leave_one_out (m == n) the pair j == i is skipped.
+ */
+kgen_status kgen_distance_sum(kgen_context* context, const float* queries, int64_t m,
+                              const float* data, int64_t n, int64_t d, const float* weights,
+                              int leave_one_out, float* sums);
+
 /* ---- random numbers --------------------------------------------------------------------- */
 
 /*

@@ -111,6 +111,13 @@ void require_no_alias(const kgen::Reduction& r, const float* out, const char* na
             std::string(name) + " must not alias the queries or the data");
 }
 
+// Shapes and leave-one-out of a kernel-free pairwise reduction.
+kgen::Reduction check_pairwise(const float* queries, int64_t m, const float* data, int64_t n, int64_t d,
+                               const float* weights, int leave_one_out) {
+    // The kernel and bandwidth are unused: 1 passes the bandwidth checks.
+    return check_reduction(KGEN_KERNEL_GAUSSIAN, queries, m, data, n, d, weights, nullptr, 1.0f, leave_one_out);
+}
+
 }  // namespace
 
 extern "C" {
@@ -396,6 +403,28 @@ kgen_status kgen_uniform_fill(kgen_context* context, uint64_t seed, uint64_t str
         if (count == 0) return;
         require_pointer(out, "out");
         b.uniform_fill(seed, stream, offset, out, count);
+    });
+}
+
+kgen_status kgen_nearest_two(kgen_context* context, const float* queries, int64_t m, const float* data,
+                             int64_t n, int64_t d, int leave_one_out, float* distances, int64_t* indices) {
+    return guarded([&] {
+        kgen::Backend& b = backend_of(context);
+        kgen::Reduction r = check_pairwise(queries, m, data, n, d, nullptr, leave_one_out);
+        require_pointer(distances, "distances");
+        require_no_alias(r, distances, "distances");
+        b.nearest_two(r, distances, indices);
+    });
+}
+
+kgen_status kgen_distance_sum(kgen_context* context, const float* queries, int64_t m, const float* data,
+                              int64_t n, int64_t d, const float* weights, int leave_one_out, float* sums) {
+    return guarded([&] {
+        kgen::Backend& b = backend_of(context);
+        kgen::Reduction r = check_pairwise(queries, m, data, n, d, weights, leave_one_out);
+        require_pointer(sums, "sums");
+        require_no_alias(r, sums, "sums");
+        b.distance_sum(r, sums);
     });
 }
 

@@ -85,6 +85,10 @@ public:
                               int64_t count) = 0;
 
     virtual void particle_update(const ParticleUpdate& update) = 0;
+
+    // Pairwise reductions without a kernel: the bandwidth fields of the Reduction are unused.
+    virtual void nearest_two(const Reduction& problem, float* distances, int64_t* indices) = 0;
+    virtual void distance_sum(const Reduction& problem, float* sums) = 0;
 };
 
 Backend* create_cpu_backend();

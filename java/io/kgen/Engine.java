@@ -292,6 +292,44 @@ public final class Engine implements AutoCloseable {
                 outputMatrix(s, score, p, "score")));
     }
 
+    // ---- nearest neighbours and distance sums -----------------------------------------------
+
+    /** Distances (m x 2, ascending) and row indices of each query's two nearest data rows. */
+    public record NearestTwo(FloatMatrix distances, long[] indices) {}
+
+    /**
+     * The two nearest data rows of every query (MATH.md section 6: memorization ratio, nearest
+     * neighbour distances). With leave-one-out (queries = data) a row is not its own neighbour.
+     * Missing neighbours (fewer than two rows) are +inf with index -1.
+     */
+    public NearestTwo nearestTwo(Matrix queries, Matrix data, boolean leaveOneOut) {
+        Checks.nonEmpty(queries, "queries");
+        FloatMatrix distances = FloatMatrix.heap(queries.rows(), 2);
+        long[] indices = new long[Checks.heapLength(queries.rows(), 2, "indices")];
+        run("nearest two", pairwise(null, leaveOneOut), queries, data, (s, p) -> {
+            long indicesAt = s.temporaryBytes(indices.length * 8L, "indices");
+            int status = kgen_nearest_two(context, p.queries, p.m, p.data, p.n, p.d, p.leaveOneOut,
+                    outputMatrix(s, distances, p.m, 2, "distances"), indicesAt);
+            if (status == 0) check(kgen_copy_to_host(context, indices, indicesAt, indices.length * 8L), "reading indices");
+            return status;
+        });
+        return new NearestTwo(distances, indices);
+    }
+
+    /** sum_j w_j |x_i - y_j| for every query (unit weights when null): energy distances. */
+    public FloatMatrix distanceSums(Matrix queries, Matrix data, Matrix weights, boolean leaveOneOut) {
+        Checks.nonEmpty(queries, "queries");
+        FloatMatrix sums = FloatMatrix.heap(queries.rows(), 1);
+        run("distance sum", pairwise(weights, leaveOneOut), queries, data, (s, p) -> kgen_distance_sum(context,
+                p.queries, p.m, p.data, p.n, p.d, p.weights, p.leaveOneOut, outputVector(s, sums, p.m, "sums", p)));
+        return sums;
+    }
+
+    /** The kernel-free reductions share the kernel sums' checks: the kernel and bandwidth are unused. */
+    private static KernelSum pairwise(Matrix weights, boolean leaveOneOut) {
+        return KernelSum.gaussian(1f).withWeights(weights).withLeaveOneOut(leaveOneOut);
+    }
+
     // ---- partial states -------------------------------------------------------------------
 
     /**
@@ -550,8 +588,12 @@ public final class Engine implements AutoCloseable {
     }
 
     private long outputMatrix(Staging s, Matrix out, Problem p, String name) {
+        return outputMatrix(s, out, p.m, (int) p.d, name);
+    }
+
+    private long outputMatrix(Staging s, Matrix out, long rows, int cols, String name) {
         if (out == null) return 0;
-        Checks.rowsCols(out, p.m, (int) p.d, name);
+        Checks.rowsCols(out, rows, cols, name);
         return s.output(out, name);
     }
 
@@ -686,7 +728,11 @@ public final class Engine implements AutoCloseable {
         }
 
         private long temporary(FloatMatrix host, String name) {
-            long p = alloc(host.bytes(), name + " (" + host.rows() + " x " + host.cols() + ")");
+            return temporaryBytes(host.bytes(), name + " (" + host.rows() + " x " + host.cols() + ")");
+        }
+
+        long temporaryBytes(long bytes, String name) {
+            long p = alloc(bytes, name);
             temporaries.add(p);
             return p;
         }

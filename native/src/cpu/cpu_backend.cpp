@@ -11,6 +11,7 @@
 #include "../common/philox.h"
 #include "../errors.h"
 #include "kernel_sums_cpu.h"
+#include "pairwise_cpu.h"
 #include "parallel.h"
 
 namespace kgen {
@@ -126,6 +127,11 @@ public:
             }
         });
     }
+
+    void nearest_two(const Reduction& p, float* distances, int64_t* indices) override {
+        cpu_nearest_two(p, distances, indices);
+    }
+    void distance_sum(const Reduction& p, float* sums) override { cpu_distance_sum(p, sums); }
 
     void particle_update(const ParticleUpdate& u) override {
         parallel_for(u.count, 1 << 14, [&](int64_t begin, int64_t end) {

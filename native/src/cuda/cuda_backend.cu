@@ -171,6 +171,11 @@ public:
 
     void particle_update(const ParticleUpdate& update) override { cuda_particle_update(device_, update); }
 
+    void nearest_two(const Reduction& p, float* distances, int64_t* indices) override {
+        cuda_nearest_two(device_, p, distances, indices);
+    }
+    void distance_sum(const Reduction& p, float* sums) override { cuda_distance_sum(device_, p, sums); }
+
 private:
     void select() { cuda_check(cudaSetDevice(device_.index), "cudaSetDevice"); }
 

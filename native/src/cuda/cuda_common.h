@@ -64,6 +64,10 @@ void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Pa
 void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& state,
                            const Epilogue& out);
 
+// Kernel-free pairwise reductions (pairwise_cuda.cu).
+void cuda_nearest_two(const CudaDevice& device, const Reduction& problem, float* distances, int64_t* indices);
+void cuda_distance_sum(const CudaDevice& device, const Reduction& problem, float* sums);
+
 // Philox fills and the particle update (rng_cuda.cu).
 void cuda_normal_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
                       float* out, int64_t count);

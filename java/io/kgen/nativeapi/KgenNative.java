@@ -109,4 +109,15 @@ public final class KgenNative {
     public static native int kgen_particle_update(@Cast("kgen_context*") long context, @Cast("float*") long x,
             long count, float alpha, @Cast("const float*") long a, float beta, @Cast("const float*") long b,
             float noise, @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset);
+
+    public static native int kgen_copy_to_host(@Cast("kgen_context*") long context,
+            @Cast("void*") long[] hostDst, @Cast("const void*") long src, @Cast("size_t") long bytes);
+
+    public static native int kgen_nearest_two(@Cast("kgen_context*") long context,
+            @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
+            int leaveOneOut, @Cast("float*") long distances, @Cast("int64_t*") long indices);
+
+    public static native int kgen_distance_sum(@Cast("kgen_context*") long context,
+            @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
+            @Cast("const float*") long weights, int leaveOneOut, @Cast("float*") long sums);
 }

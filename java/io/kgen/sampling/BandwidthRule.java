@@ -25,6 +25,11 @@ public final class BandwidthRule {
         return sigma(m) * Math.pow(4.0 / (d + 2), 1.0 / (d + 4)) * Math.pow(data.rows(), -1.0 / (d + 4));
     }
 
+    /** The root mean per-coordinate variance: the data's typical spread along one axis. */
+    public static double spread(FloatMatrix data) {
+        return sigma(DataMoments.of(requireData(data)));
+    }
+
     /** The candidate with the largest mean leave-one-out log-likelihood. */
     public static LikelihoodChoice leaveOneOut(Engine engine, FloatMatrix data, int candidates) {
         Arguments.atLeast(candidates, 1, "candidates");

@@ -40,7 +40,24 @@ public final class Drifting {
         return new Builder();
     }
 
-    /** Moves the particles (host or device rows, at least 2) for all steps; returns them. */
+    /**
+     * Starts {@code count} particles from N(data mean, s^2 I), s^2 the data's mean per-coordinate
+     * variance, drawn from the Philox stream of {@code seed}, and runs them.
+     */
+    public FloatMatrix run(Engine engine, FloatMatrix data, long count, long seed) {
+        Arguments.nonEmpty(data, "data");
+        Arguments.atLeast(count, 2, "count");
+        DataMoments moments = DataMoments.of(data);
+        double s = Math.sqrt(moments.totalVariance() / data.cols());
+        FloatMatrix start = moments.repeatedMean(count);
+        try (var x = engine.upload(start)) {
+            engine.particleUpdate(x, 0f, null, 0f, null, (float) (s > 0 ? s : 1), seed, Streams.of(Streams.START, 0, 0), 0);
+            start = x.download();
+        }
+        return run(engine, data, start);
+    }
+
+    /** Moves the particles (at least 2) for all steps; returns them. */
     public FloatMatrix run(Engine engine, FloatMatrix data, FloatMatrix start) {
         requireShapes(data, start);
         try (DeviceMatrix y = engine.upload(data); DeviceMatrix x = engine.upload(start);

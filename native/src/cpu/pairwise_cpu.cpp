@@ -1,0 +1,52 @@
+// CPU twins of the kernel-free pairwise reductions: nearest two rows and distance sums, in double.
+#include <cmath>
+
+#include "../common/nearest_two.h"
+#include "pairwise_cpu.h"
+#include "parallel.h"
+
+namespace kgen {
+namespace {
+
+double squared_distance(const float* x, const float* y, int64_t d) {
+    double r2 = 0.0;
+    for (int64_t k = 0; k < d; ++k) {
+        double diff = (double)x[k] - (double)y[k];
+        r2 += diff * diff;
+    }
+    return r2;
+}
+
+}  // namespace
+
+void cpu_nearest_two(const Reduction& p, float* distances, int64_t* indices) {
+    parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            NearestTwo<double> best = NearestTwo<double>::empty();
+            for (int64_t j = 0; j < p.n; ++j) {
+                if (p.leave_one_out && j == i + p.self_offset) continue;
+                best.insert(squared_distance(p.queries + i * p.d, p.data + j * p.d, p.d), j);
+            }
+            for (int k = 0; k < 2; ++k) {
+                distances[2 * i + k] = (float)std::sqrt(best.r2[k]);
+                if (indices) indices[2 * i + k] = best.index[k];
+            }
+        }
+    });
+}
+
+void cpu_distance_sum(const Reduction& p, float* sums) {
+    parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            double sum = 0.0;
+            for (int64_t j = 0; j < p.n; ++j) {
+                if (p.leave_one_out && j == i + p.self_offset) continue;
+                double w = p.weights ? (double)p.weights[j] : 1.0;
+                if (w != 0.0) sum += w * std::sqrt(squared_distance(p.queries + i * p.d, p.data + j * p.d, p.d));
+            }
+            sums[i] = (float)sum;
+        }
+    });
+}
+
+}  // namespace kgen

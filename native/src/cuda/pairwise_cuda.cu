@@ -1,0 +1,153 @@
+// Kernel-free pairwise reductions on the GPU (nearest two rows, distance sums) for the metrics.
+// One template serves both: a thread per query with a per-query scalar state, data tiles and the
+// block's query chunk in shared memory, squared distances (x - y)^2 accumulated over coordinate
+// chunks, the data split across blocks (blockIdx.y) and the split states merged by a second pass.
+// These are not hot paths (a metric runs once per evaluation), so clarity wins over speed here.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+
+#include "../common/nearest_two.h"
+#include "cuda_common.h"
+
+namespace kgen {
+namespace {
+
+constexpr int kThreads = 128;  // queries per block
+constexpr int kRows = 64;      // data rows per tile
+constexpr int kMaxSplits = 64;
+
+struct NearestTwoReducer {
+    using State = NearestTwo<float>;
+    float* distances;
+    int64_t* indices;
+
+    __device__ State init() const { return State::empty(); }
+    __device__ void pair(State& s, float r2, int64_t j, float) const { s.insert(r2, j); }
+    __device__ void merge(State& s, const State& other) const { s.merge(other); }
+    __device__ void write(const State& s, int64_t i) const {
+        for (int k = 0; k < 2; ++k) {
+            distances[2 * i + k] = sqrtf(s.r2[k]);
+            if (indices) indices[2 * i + k] = s.index[k];
+        }
+    }
+};
+
+struct DistanceSumReducer {
+    struct State {
+        float sum;
+        float compensation;  // Kahan: n can be large and every term is positive
+    };
+    float* sums;
+
+    __device__ State init() const { return State{0.0f, 0.0f}; }
+    __device__ void add(State& s, float term) const {
+        float y = term - s.compensation;
+        float t = s.sum + y;
+        s.compensation = (t - s.sum) - y;
+        s.sum = t;
+    }
+    __device__ void pair(State& s, float r2, int64_t, float w) const {
+        if (w != 0.0f) add(s, w * sqrtf(r2));
+    }
+    __device__ void merge(State& s, const State& other) const { add(s, other.sum - other.compensation); }
+    __device__ void write(const State& s, int64_t i) const { sums[i] = s.sum; }
+};
+
+template <typename Reducer, int Chunk>
+__global__ void __launch_bounds__(kThreads)
+pairwise_partial_kernel(Reduction p, Reducer reducer, typename Reducer::State* states, int64_t rows_per_split) {
+    __shared__ float xs[kThreads][Chunk + 1];
+    __shared__ float ys[kRows][Chunk + 1];
+    const int tid = threadIdx.x;
+    const int64_t q0 = (int64_t)blockIdx.x * kThreads;
+    const int64_t i = q0 + tid;
+    const bool active = i < p.m;
+    const int64_t d = p.d;
+    const int64_t j_begin = (int64_t)blockIdx.y * rows_per_split;
+    const int64_t j_end = j_begin + rows_per_split < p.n ? j_begin + rows_per_split : p.n;
+    const int queries_here = (int)(p.m - q0 < kThreads ? p.m - q0 : kThreads);
+    typename Reducer::State state = reducer.init();
+
+    for (int64_t t0 = j_begin; t0 < j_end; t0 += kRows) {
+        const int rows = (int)(j_end - t0 < kRows ? j_end - t0 : kRows);
+        float r2[kRows];
+#pragma unroll
+        for (int r = 0; r < kRows; ++r) r2[r] = 0.0f;
+        for (int64_t k0 = 0; k0 < d; k0 += Chunk) {
+            const int width = (int)(d - k0 < Chunk ? d - k0 : Chunk);
+            __syncthreads();
+            for (int idx = tid; idx < kThreads * Chunk; idx += kThreads) {
+                int q = idx / Chunk, k = idx % Chunk;
+                xs[q][k] = (q < queries_here && k < width) ? p.queries[(q0 + q) * d + k0 + k] : 0.0f;
+            }
+            for (int idx = tid; idx < kRows * Chunk; idx += kThreads) {
+                int r = idx / Chunk, k = idx % Chunk;
+                ys[r][k] = (r < rows && k < width) ? p.data[(t0 + r) * d + k0 + k] : 0.0f;
+            }
+            __syncthreads();
+#pragma unroll
+            for (int r = 0; r < kRows; ++r) {
+#pragma unroll
+                for (int k = 0; k < Chunk; ++k) {
+                    float diff = xs[tid][k] - ys[r][k];
+                    r2[r] = fmaf(diff, diff, r2[r]);
+                }
+            }
+        }
+        if (active) {
+#pragma unroll
+            for (int r = 0; r < kRows; ++r) {
+                const int64_t j = t0 + r;
+                if (r < rows && !(p.leave_one_out && j == i + p.self_offset)) {
+                    reducer.pair(state, r2[r], j, p.weights ? p.weights[j] : 1.0f);
+                }
+            }
+        }
+    }
+    if (active) states[(int64_t)blockIdx.y * p.m + i] = state;
+}
+
+template <typename Reducer>
+__global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, const typename Reducer::State* states) {
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= m) return;
+    typename Reducer::State s = states[i];
+    for (int k = 1; k < splits; ++k) reducer.merge(s, states[(int64_t)k * m + i]);
+    reducer.write(s, i);
+}
+
+template <typename Reducer>
+void run_pairwise(const CudaDevice& device, const Reduction& p, Reducer reducer, const char* what) {
+    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const int64_t query_blocks = (p.m + kThreads - 1) / kThreads;
+    int64_t splits = ((int64_t)device.sm_count * 4 + query_blocks - 1) / query_blocks;
+    splits = std::max<int64_t>(1, std::min<int64_t>({splits, kMaxSplits, p.n / (2 * kRows) + 1}));
+    int64_t rows_per_split = (p.n + splits - 1) / splits;
+    splits = (p.n + rows_per_split - 1) / rows_per_split;
+    using State = typename Reducer::State;
+    Scratch states(device, (size_t)(splits * p.m) * sizeof(State));
+    dim3 grid((unsigned)query_blocks, (unsigned)splits);
+    if (p.d <= 8) {
+        pairwise_partial_kernel<Reducer, 8><<<grid, kThreads, 0, device.stream>>>(p, reducer, states.as<State>(), rows_per_split);
+    } else {
+        pairwise_partial_kernel<Reducer, 32><<<grid, kThreads, 0, device.stream>>>(p, reducer, states.as<State>(), rows_per_split);
+    }
+    cuda_check_launch(what);
+    pairwise_merge_kernel<Reducer><<<blocks_for(p.m, 256), 256, 0, device.stream>>>(p.m, (int)splits, reducer,
+                                                                                      states.as<State>());
+    cuda_check_launch(what);
+    cuda_check(cudaStreamSynchronize(device.stream), what);
+}
+
+}  // namespace
+
+void cuda_nearest_two(const CudaDevice& device, const Reduction& problem, float* distances, int64_t* indices) {
+    run_pairwise(device, problem, NearestTwoReducer{distances, indices}, "nearest two");
+}
+
+void cuda_distance_sum(const CudaDevice& device, const Reduction& problem, float* sums) {
+    run_pairwise(device, problem, DistanceSumReducer{sums}, "distance sum");
+}
+
+}  // namespace kgen
