@@ -3,10 +3,10 @@ package io.kgen.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code kgen} command. Without a subcommand it runs {@code bandwidth} on the built-in data. */
+/** The {@code kgen} command. Without a subcommand it runs {@code sample} with its defaults. */
 @Command(name = "kgen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Sampling from data with kernel methods on NVIDIA GPUs (CPU when none).",
-        subcommands = {InfoCommand.class, BandwidthCommand.class})
+        subcommands = {SampleCommand.class, InfoCommand.class, BandwidthCommand.class})
 public final class Main {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
@@ -18,6 +18,6 @@ public final class Main {
             }
             throw e;
         });
-        System.exit(cli.execute(args.length == 0 ? new String[] {"bandwidth"} : args));
+        System.exit(cli.execute(args.length == 0 ? new String[] {"sample"} : args));
     }
 }
