@@ -80,9 +80,9 @@ public final class ReverseSde {
                 Progress.check(progress, k + 1, steps);
             }
             if (tweedie) {
-                // The denoiser at t_min: x + t_min s(x), E[X_0 | X_t = x] for the score in use.
+                // The denoiser at t_min, E[X_0 | X_t = x] for the score in use: x + tau s(x).
                 score.score(engine, onContext, particles, end, seed, steps, s);
-                engine.particleUpdate(particles, (float) end, s, 0f, null, 0f, 0, 0, 0);
+                engine.particleUpdate(particles, (float) score.denoisingTime(end), s, 0f, null, 0f, 0, 0, 0);
             }
             return particles.download();
         }

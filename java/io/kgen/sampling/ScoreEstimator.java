@@ -21,6 +21,14 @@ public sealed interface ScoreEstimator {
     /** Writes the score at (x, t) into {@code score}; {@code step} keys the random draws. */
     void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix score);
 
+    /**
+     * The noise level whose Tweedie denoiser this score gives: x + tau s(x) with tau = t, except
+     * for the time shift, whose score is the empirical one at t + sigma^2.
+     */
+    default double denoisingTime(double t) {
+        return t;
+    }
+
     record Empirical() implements ScoreEstimator {
         @Override
         public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
@@ -38,6 +46,11 @@ public sealed interface ScoreEstimator {
         public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
             engine.gaussianScore(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data, score);
+        }
+
+        @Override
+        public double denoisingTime(double t) {
+            return t + sigma * sigma;
         }
     }
 
