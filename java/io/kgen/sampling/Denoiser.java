@@ -11,18 +11,17 @@ import io.kgen.Engine;
 @FunctionalInterface
 public interface Denoiser {
     /** Writes D_t(x) into {@code out} (same shape as x); {@code step} keys any random draws. */
-    void denoise(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix out);
+    void denoise(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix out);
 
     /** x + tau s_t(x) for the given score, tau its {@link ScoreEstimator#denoisingTime}. */
     static Denoiser kernel(ScoreEstimator score) {
         Arguments.notNull(score, "score");
-        return (engine, data, x, t, seed, step, out) -> {
-            score.score(engine, data, x, t, seed, step, out);
-            try (DeviceMatrix scaled = engine.allocate(x.rows(), x.cols())) {
-                engine.copy(x, scaled);
-                engine.particleUpdate(scaled, (float) score.denoisingTime(t), out, 0f, null, 0f, 0, 0, 0);
-                engine.copy(scaled, out);
-            }
+        return (work, data, x, t, seed, step, out) -> {
+            Engine engine = work.engine();
+            DeviceMatrix s = work.buffer("denoiser score", x.rows(), x.cols());
+            score.score(work, data, x, t, seed, step, s);
+            engine.copy(x, out);
+            engine.particleUpdate(out, (float) score.denoisingTime(t), s, 0f, null, 0f, 0, 0, 0);
         };
     }
 }

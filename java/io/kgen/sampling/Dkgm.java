@@ -51,13 +51,14 @@ public final class Dkgm {
     /** Stage 1 then stage 2 ({@link #kdeOnly} gives stage 1 alone). */
     public FloatMatrix sample(Engine engine, FloatMatrix data, long count) {
         KdeSampler kde = new KdeSampler(bandwidth, seed);
-        try (DeviceMatrix y = engine.upload(data); DeviceMatrix x = kde.sampleOnContext(engine, data, count);
-                DeviceMatrix denoised = engine.allocate(count, data.cols())) {
+        try (Workspace work = new Workspace(engine); DeviceMatrix y = engine.upload(data);
+                DeviceMatrix x = kde.sampleOnContext(engine, data, count)) {
+            DeviceMatrix denoised = work.buffer("denoised", count, data.cols());
             double[] t = TimeGrid.GEOMETRIC.times(bandwidth * bandwidth, endFraction * bandwidth * bandwidth, steps);
             for (int k = 0; k < steps; k++) {
                 double a = stepSizes == StepSizes.REVERSE_SDE ? (t[k] - t[k + 1]) / t[k] : a0 / Math.pow(k + 1, gamma);
                 double b = noise * Math.sqrt(a * t[k]);
-                denoiser.denoise(engine, y, x, t[k], seed, k, denoised);
+                denoiser.denoise(work, y, x, t[k], seed, k, denoised);
                 engine.particleUpdate(denoised, -1f, x, 0f, null, 0f, 0, 0, 0); // denoised <- D - x
                 engine.particleUpdate(x, (float) a, denoised, 0f, null, (float) b, seed,
                         Streams.of(Streams.STEP_NOISE, k, 1), 0);

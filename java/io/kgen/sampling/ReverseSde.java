@@ -62,15 +62,16 @@ public final class ReverseSde {
         double end = Double.isNaN(tMin) ? 1e-5 * start : tMin;
         double[] t = grid.times(start, end, steps);
         int d = hostData.cols();
-        try (DeviceMatrix y = data instanceof DeviceMatrix dm ? null : engine.upload(hostData);
-                DeviceMatrix particles = engine.upload(moments.repeatedMean(count));
-                DeviceMatrix s = engine.allocate(count, d)) {
+        try (Workspace work = new Workspace(engine);
+                DeviceMatrix y = data instanceof DeviceMatrix dm ? null : engine.upload(hostData);
+                DeviceMatrix particles = engine.upload(moments.repeatedMean(count))) {
+            DeviceMatrix s = work.buffer("score", count, d);
             DeviceMatrix onContext = y != null ? y : (DeviceMatrix) data;
             engine.particleUpdate(particles, 0f, null, 0f, null, (float) Math.sqrt(start), seed,
                     Streams.of(Streams.START, 0, 0), 0);
             for (int k = 0; k < steps; k++) {
                 double dt = t[k] - t[k + 1];
-                score.score(engine, onContext, particles, t[k], seed, k, s);
+                score.score(work, onContext, particles, t[k], seed, k, s);
                 if (ode) {
                     engine.particleUpdate(particles, (float) (dt / 2), s, 0f, null, 0f, 0, 0, 0);
                 } else {
@@ -81,7 +82,7 @@ public final class ReverseSde {
             }
             if (tweedie) {
                 // The denoiser at t_min, E[X_0 | X_t = x] for the score in use: x + tau s(x).
-                score.score(engine, onContext, particles, end, seed, steps, s);
+                score.score(work, onContext, particles, end, seed, steps, s);
                 engine.particleUpdate(particles, (float) score.denoisingTime(end), s, 0f, null, 0f, 0, 0, 0);
             }
             return particles.download();

@@ -19,7 +19,7 @@ import io.kgen.KernelSum;
  */
 public sealed interface ScoreEstimator {
     /** Writes the score at (x, t) into {@code score}; {@code step} keys the random draws. */
-    void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix score);
+    void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix score);
 
     /**
      * The noise level whose Tweedie denoiser this score gives: x + tau s(x) with tau = t, except
@@ -31,9 +31,9 @@ public sealed interface ScoreEstimator {
 
     record Empirical() implements ScoreEstimator {
         @Override
-        public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
+        public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
-            engine.gaussianScore(KernelSum.gaussian((float) Math.sqrt(t)), x, data, score);
+            work.engine().gaussianScore(KernelSum.gaussian((float) Math.sqrt(t)), x, data, score);
         }
     }
 
@@ -43,9 +43,9 @@ public sealed interface ScoreEstimator {
         }
 
         @Override
-        public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
+        public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
-            engine.gaussianScore(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data, score);
+            work.engine().gaussianScore(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data, score);
         }
 
         @Override
@@ -61,19 +61,19 @@ public sealed interface ScoreEstimator {
         }
 
         @Override
-        public void score(Engine engine, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
+        public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
+            Engine engine = work.engine();
             KernelSum spec = KernelSum.gaussian((float) Math.sqrt(t));
-            try (DeviceMatrix shifted = engine.allocate(x.rows(), x.cols());
-                    DeviceMatrix one = engine.allocate(x.rows(), x.cols())) {
-                engine.fill(score, 0f);
-                for (int r = 0; r < draws; r++) {
-                    engine.copy(x, shifted);
-                    engine.particleUpdate(shifted, 0f, null, 0f, null, (float) sigma, seed,
-                            Streams.of(Streams.MOLLIFIER, step, r), 0);
-                    engine.gaussianScore(spec, shifted, data, one);
-                    engine.particleUpdate(score, 1f / draws, one, 0f, null, 0f, 0, 0, 0);
-                }
+            DeviceMatrix shifted = work.buffer("monte-carlo shifted", x.rows(), x.cols());
+            DeviceMatrix one = work.buffer("monte-carlo score", x.rows(), x.cols());
+            engine.fill(score, 0f);
+            for (int r = 0; r < draws; r++) {
+                engine.copy(x, shifted);
+                engine.particleUpdate(shifted, 0f, null, 0f, null, (float) sigma, seed,
+                        Streams.of(Streams.MOLLIFIER, step, r), 0);
+                engine.gaussianScore(spec, shifted, data, one);
+                engine.particleUpdate(score, 1f / draws, one, 0f, null, 0f, 0, 0, 0);
             }
         }
     }
