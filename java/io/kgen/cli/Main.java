@@ -6,9 +6,15 @@ import picocli.CommandLine.Command;
 /** The {@code kgen} command. Without a subcommand it runs {@code sample} with its defaults. */
 @Command(name = "kgen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Sampling from data with kernel methods on NVIDIA GPUs (CPU when none).",
-        subcommands = {SampleCommand.class, InfoCommand.class, BandwidthCommand.class})
+        subcommands = {SampleCommand.class, ScoreCommand.class, KdeCommand.class, DriftCommand.class,
+            BandwidthCommand.class, InfoCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code: 0 done, 2 bad input, 1 a fault of kgen. */
+    public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             // One readable line for what the user can fix; the stack only for kgen's own faults.
@@ -18,6 +24,6 @@ public final class Main {
             }
             throw e;
         });
-        System.exit(cli.execute(args.length == 0 ? new String[] {"sample"} : args));
+        return cli.execute(args.length == 0 ? new String[] {"sample"} : args);
     }
 }

@@ -75,8 +75,14 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    private static final java.util.List<String> METHODS =
+            java.util.List.of("sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient");
+
     @Override
     public Integer call() throws Exception {
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("unknown method '" + method + "' (" + String.join(", ", METHODS) + ")");
+        }
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
         FloatMatrix y = loadData();
         try (Engine engine = Engine.open(backend)) {
@@ -146,8 +152,7 @@ final class SampleCommand implements Callable<Integer> {
                         .steps(stepCount()).progress(progress).build().run(engine, y, samples, seed);
             }
             default:
-                throw new IllegalArgumentException("unknown method '" + method
-                        + "' (sde, sde-smoothed, sde-mc, kde, dkgm, drift-laplace, drift-gradient)");
+                throw new AssertionError(method); // checked in call()
         }
     }
 

@@ -1,0 +1,34 @@
+package io.kgen.cli;
+
+import io.kgen.Engine;
+import io.kgen.sampling.Drifting;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "drift", description = {"Drifting steps for the query particles against the data; writes the moved",
+    "particles, i.e. the targets x + eta V(x) of training pairs when --steps is 1."})
+final class DriftCommand implements Callable<Integer> {
+    @Mixin
+    PrimitiveOptions io;
+
+    @Option(names = "--field", description = "LAPLACE or GAUSSIAN_GRADIENT (default: ${DEFAULT-VALUE})")
+    Drifting.Field field = Drifting.Field.LAPLACE;
+
+    @Option(names = "--eta", description = "step size (default: 0.5, or 0.5 h^2 for the Gaussian field)")
+    Double eta;
+
+    @Option(names = "--steps", description = "steps (default: ${DEFAULT-VALUE})")
+    int steps = 1;
+
+    @Override
+    public Integer call() throws Exception {
+        Drifting.Builder b = Drifting.builder().field(field).bandwidth(io.bandwidth).steps(steps);
+        if (eta != null) b.stepSize(eta);
+        try (Engine engine = Engine.open(io.backend)) {
+            io.write(b.build().run(engine, io.readData(), io.readQueries()));
+        }
+        return 0;
+    }
+}
