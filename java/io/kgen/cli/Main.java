@@ -7,18 +7,22 @@ import picocli.CommandLine.Command;
 @Command(name = "kgen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Sampling from data with kernel methods on NVIDIA GPUs (CPU when none).",
         subcommands = {SampleCommand.class, ScoreCommand.class, KdeCommand.class, DriftCommand.class,
-            BandwidthCommand.class, InfoCommand.class})
+            ExperimentCommand.class, BandwidthCommand.class, InfoCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit code: 0 done, 2 bad input, 1 a fault of kgen. */
+    /**
+     * Runs the command line and returns its exit code: 0 done, 2 bad input or an unreadable or
+     * unwritable file (one line on stderr), 1 a fault of kgen (with its stack).
+     */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             // One readable line for what the user can fix; the stack only for kgen's own faults.
-            if (e instanceof IllegalArgumentException || e instanceof io.kgen.KgenException) {
+            if (e instanceof IllegalArgumentException || e instanceof io.kgen.KgenException
+                    || e instanceof java.io.IOException) {
                 line.getErr().println("kgen: " + e.getMessage());
                 return 2;
             }
