@@ -179,6 +179,17 @@ kgen_status kgen_particle_update(kgen_context* context, float* x, int64_t count,
                                  const float* a, float beta, const float* b, float noise,
                                  uint64_t seed, uint64_t stream, uint64_t offset);
 
+/*
+ * y[i, :] += row_scale[i] (a[i, :] - x[i, :]) for every row i < m (x NULL: y += row_scale a).
+ * A per-row weighted displacement, as drifting's batch-normalised field needs.
+ */
+kgen_status kgen_row_update(kgen_context* context, float* y, const float* a, const float* x,
+                            const float* row_scale, int64_t m, int64_t d);
+
+/* The sum of squares of count values, accumulated in double, in an order fixed by count. */
+kgen_status kgen_sum_squares(kgen_context* context, const float* values, int64_t count,
+                             double* result);
+
 #ifdef __cplusplus
 }
 #endif

@@ -428,6 +428,32 @@ kgen_status kgen_distance_sum(kgen_context* context, const float* queries, int64
     });
 }
 
+kgen_status kgen_row_update(kgen_context* context, float* y, const float* a, const float* x,
+                            const float* row_scale, int64_t m, int64_t d) {
+    return guarded([&] {
+        kgen::Backend& b = backend_of(context);
+        require_positive(m, "m");
+        require_positive(d, "d");
+        require_pointer(y, "y");
+        require_pointer(a, "a");
+        require_pointer(row_scale, "row_scale");
+        require(y != a && y != x, "y must not alias a or x");
+        b.row_update(y, a, x, row_scale, m, d);
+    });
+}
+
+kgen_status kgen_sum_squares(kgen_context* context, const float* values, int64_t count, double* result) {
+    return guarded([&] {
+        kgen::Backend& b = backend_of(context);
+        require_pointer(result, "result");
+        require(count >= 0, "count must be >= 0, got " + std::to_string(count));
+        *result = 0.0;
+        if (count == 0) return;
+        require_pointer(values, "values");
+        *result = b.sum_squares(values, count);
+    });
+}
+
 kgen_status kgen_particle_update(kgen_context* context, float* x, int64_t count, float alpha,
                                  const float* a, float beta, const float* b, float noise,
                                  uint64_t seed, uint64_t stream, uint64_t offset) {

@@ -86,6 +86,11 @@ public:
 
     virtual void particle_update(const ParticleUpdate& update) = 0;
 
+    // y_i += s_i (a_i - x_i) (x may be null), and a deterministic sum of squares.
+    virtual void row_update(float* y, const float* a, const float* x, const float* row_scale, int64_t m,
+                            int64_t d) = 0;
+    virtual double sum_squares(const float* values, int64_t count) = 0;
+
     // Pairwise reductions without a kernel: the bandwidth fields of the Reduction are unused.
     virtual void nearest_two(const Reduction& problem, float* distances, int64_t* indices) = 0;
     virtual void distance_sum(const Reduction& problem, float* sums) = 0;

@@ -458,6 +458,46 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * y_i += s_i (a_i - x_i) for every row i (x null: y_i += s_i a_i); s holds one value per row.
+     * The per-row displacement of drifting's batch-normalised field.
+     */
+    public void rowUpdate(Matrix y, Matrix a, Matrix x, Matrix rowScale) {
+        Checks.nonEmpty(y, "y");
+        Checks.rowsCols(a, y.rows(), y.cols(), "a");
+        if (x != null) Checks.rowsCols(x, y.rows(), y.cols(), "x");
+        Checks.vector(rowScale, y.rows(), "rowScale");
+        if (y == a || y == x) throw new IllegalArgumentException("y must not be a or x");
+        lock.lock();
+        try (Staging s = new Staging()) {
+            handle();
+            long yAt = s.inout(y, "y");
+            long aAt = s.input(a, "a");
+            long xAt = x == null ? 0 : s.input(x, "x");
+            long scaleAt = s.input(rowScale, "rowScale");
+            requireFinite(scaleAt, rowScale, "rowScale");
+            check(kgen_row_update(context, yAt, aAt, xAt, scaleAt, y.rows(), y.cols()), "row update");
+            s.finish();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The sum of squares of all elements, accumulated in double in a fixed order. */
+    public double sumSquares(Matrix values) {
+        Checks.notNull(values, "values");
+        lock.lock();
+        try (Staging s = new Staging()) {
+            handle();
+            if (values.size() == 0) return 0;
+            double[] result = {0};
+            check(kgen_sum_squares(context, s.input(values, "values"), values.size(), result), "sum of squares");
+            return result[0];
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void fillRandom(Matrix out, long seed, long stream, long offset, boolean normal) {
         Checks.notNull(out, "out");
         lock.lock();

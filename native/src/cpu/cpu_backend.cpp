@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "../backend.h"
 #include "../common/particle_update.h"
@@ -132,6 +133,30 @@ public:
         cpu_nearest_two(p, distances, indices);
     }
     void distance_sum(const Reduction& p, float* sums) override { cpu_distance_sum(p, sums); }
+
+    void row_update(float* y, const float* a, const float* x, const float* s, int64_t m, int64_t d) override {
+        parallel_for(m, 256, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                for (int64_t k = i * d; k < (i + 1) * d; ++k) y[k] += s[i] * (a[k] - (x ? x[k] : 0.0f));
+            }
+        });
+    }
+
+    double sum_squares(const float* values, int64_t count) override {
+        // Fixed chunks summed in order: the same result whatever the thread count.
+        const int64_t chunk = 1 << 16;
+        std::vector<double> partial((count + chunk - 1) / chunk);
+        parallel_for((int64_t)partial.size(), 1, [&](int64_t begin, int64_t end) {
+            for (int64_t c = begin; c < end; ++c) {
+                double s = 0.0;
+                for (int64_t i = c * chunk; i < std::min(count, (c + 1) * chunk); ++i) s += (double)values[i] * values[i];
+                partial[c] = s;
+            }
+        });
+        double total = 0.0;
+        for (double p : partial) total += p;
+        return total;
+    }
 
     void particle_update(const ParticleUpdate& u) override {
         parallel_for(u.count, 1 << 14, [&](int64_t begin, int64_t end) {

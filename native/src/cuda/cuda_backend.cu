@@ -171,6 +171,11 @@ public:
 
     void particle_update(const ParticleUpdate& update) override { cuda_particle_update(device_, update); }
 
+    void row_update(float* y, const float* a, const float* x, const float* s, int64_t m, int64_t d) override {
+        cuda_row_update(device_, y, a, x, s, m, d);
+    }
+    double sum_squares(const float* values, int64_t count) override { return cuda_sum_squares(device_, values, count); }
+
     void nearest_two(const Reduction& p, float* distances, int64_t* indices) override {
         cuda_nearest_two(device_, p, distances, indices);
     }

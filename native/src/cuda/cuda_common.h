@@ -4,6 +4,7 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -67,6 +68,11 @@ void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const
 // Kernel-free pairwise reductions (pairwise_cuda.cu).
 void cuda_nearest_two(const CudaDevice& device, const Reduction& problem, float* distances, int64_t* indices);
 void cuda_distance_sum(const CudaDevice& device, const Reduction& problem, float* sums);
+
+// Row-wise helpers (rows_cuda.cu).
+void cuda_row_update(const CudaDevice& device, float* y, const float* a, const float* x, const float* scale,
+                     int64_t m, int64_t d);
+double cuda_sum_squares(const CudaDevice& device, const float* values, int64_t count);
 
 // Philox fills and the particle update (rng_cuda.cu).
 void cuda_normal_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,

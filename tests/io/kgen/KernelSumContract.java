@@ -382,6 +382,32 @@ abstract class KernelSumContract {
         }
     }
 
+    @Test
+    void rowUpdateAndSumSquaresMatchJava() {
+        long seed = TestData.freshSeed("row update");
+        SplittableRandom rng = new SplittableRandom(seed);
+        int m = 37, d = 5;
+        float[][] y = TestData.gaussian(rng, m, d, 1);
+        float[][] a = TestData.gaussian(rng, m, d, 1);
+        float[][] x = TestData.gaussian(rng, m, d, 1);
+        float[] scale = TestData.uniform(rng, m, -2, 2);
+        for (Placement where : placements()) {
+            try (Operands o = new Operands(where, y, a); Operands ox = new Operands(where, x, null)) {
+                engine.rowUpdate(o.queries, o.data, ox.queries, FloatMatrix.wrap(m, 1, scale.clone()));
+                float[] got = o.values(o.queries);
+                double sumSq = 0;
+                for (int i = 0; i < m; i++) {
+                    for (int k = 0; k < d; k++) {
+                        float want = y[i][k] + scale[i] * (a[i][k] - x[i][k]);
+                        assertEquals(want, got[i * d + k], exactElementwise() ? 0 : 4 * Math.ulp(Math.abs(want) + 4), where + " " + i + "," + k);
+                        sumSq += (double) got[i * d + k] * got[i * d + k];
+                    }
+                }
+                assertEquals(sumSq, engine.sumSquares(o.queries), 1e-12 * sumSq, where + " sum of squares");
+            }
+        }
+    }
+
     /** Whether elementwise float updates match Java's float arithmetic bit for bit (no FMA fusion). */
     abstract boolean exactElementwise();
 

@@ -13,7 +13,7 @@ final class DriftCommand implements Callable<Integer> {
     @Mixin
     PrimitiveOptions io;
 
-    @Option(names = "--field", description = "LAPLACE or GAUSSIAN_GRADIENT (default: ${DEFAULT-VALUE})")
+    @Option(names = "--field", description = "LAPLACE, GAUSSIAN_GRADIENT or LAPLACE_BATCH (default: ${DEFAULT-VALUE})")
     Drifting.Field field = Drifting.Field.LAPLACE;
 
     @Option(names = "--eta", description = "step size (default: 0.5, or 0.5 h^2 for the Gaussian field)")

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Draw new samples from data with a kernel method; write them (.npy or .csv) and a picture.",
             "Methods: sde (empirical score: memorizes), sde-smoothed (time-shift smoothed score, the default),",
-            "sde-mc (Monte Carlo smoothed score), kde, dkgm (KDE + debiasing), drift-laplace, drift-gradient."})
+            "sde-mc (Monte Carlo smoothed score), kde, dkgm (KDE + debiasing), drift-laplace, drift-gradient,",
+            "drift-batch (batch-normalised multi-temperature Laplace drift)."})
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--data", description = "a built-in data set (swiss-roll, swiss-roll-3d, two-moons, "
             + "gaussian-mixture, gaussian-4d, mnist) or a .npy/.csv file (default: ${DEFAULT-VALUE})")
@@ -76,7 +77,8 @@ final class SampleCommand implements Callable<Integer> {
     boolean quiet;
 
     private static final java.util.List<String> METHODS =
-            java.util.List.of("sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient");
+            java.util.List.of("sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient",
+                    "drift-batch");
 
     @Override
     public Integer call() throws Exception {
@@ -145,9 +147,11 @@ final class SampleCommand implements Callable<Integer> {
                 return Dkgm.builder(bandwidth != null ? bandwidth : silverman).steps(stepCount()).seed(seed)
                         .progress(progress).build().sample(engine, y, samples);
             case "drift-laplace":
-            case "drift-gradient": {
+            case "drift-gradient":
+            case "drift-batch": {
                 double spread = BandwidthRule.spread(y);
-                Drifting.Field field = method.equals("drift-laplace") ? Drifting.Field.LAPLACE : Drifting.Field.GAUSSIAN_GRADIENT;
+                Drifting.Field field = method.equals("drift-laplace") ? Drifting.Field.LAPLACE
+                        : method.equals("drift-gradient") ? Drifting.Field.GAUSSIAN_GRADIENT : Drifting.Field.LAPLACE_BATCH;
                 return Drifting.builder().field(field).bandwidth(bandwidth != null ? bandwidth : spread / 10)
                         .steps(stepCount()).progress(progress).build().run(engine, y, samples, seed);
             }

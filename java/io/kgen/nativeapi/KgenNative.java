@@ -120,4 +120,11 @@ public final class KgenNative {
     public static native int kgen_distance_sum(@Cast("kgen_context*") long context,
             @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
             @Cast("const float*") long weights, int leaveOneOut, @Cast("float*") long sums);
+
+    public static native int kgen_row_update(@Cast("kgen_context*") long context, @Cast("float*") long y,
+            @Cast("const float*") long a, @Cast("const float*") long x, @Cast("const float*") long rowScale, long m,
+            long d);
+
+    public static native int kgen_sum_squares(@Cast("kgen_context*") long context,
+            @Cast("const float*") long values, long count, double[] result);
 }

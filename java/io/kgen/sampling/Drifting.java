@@ -17,23 +17,44 @@ import io.kgen.Kernel;
  *       data and particles at bandwidth h, (MEAN_data(x) - MEAN_particles^(-i)(x)) / h^2.
  * </ul>
  *
- * Defaults: Laplace, tau = 0.1, eta = 0.5 (Laplace) or eta = 0.5 h^2 (Gaussian), 100 steps.
+ * <ul>
+ *   <li>{@link Field#LAPLACE_BATCH}: Deng et al.'s batch-normalised form over several temperatures
+ *       (see {@link BatchLaplaceField}); the bandwidth is unused, the temperatures are relative to
+ *       the batch's mean distance, and the field has unit RMS per temperature.
+ * </ul>
+ *
+ * Defaults: Laplace, tau = 0.1, eta = 0.5 (Laplace), 0.5 h^2 (Gaussian) or 0.02 times the
+ * data's spread (batch form), temperatures 0.02, 0.05, 0.2, 100 steps.
  */
 public final class Drifting {
-    public enum Field { LAPLACE, GAUSSIAN_GRADIENT }
+    public enum Field { LAPLACE, GAUSSIAN_GRADIENT, LAPLACE_BATCH }
 
     private final Field field;
     private final double bandwidth;
-    private final double eta;
+    private final double eta; // NaN: the field's default, fixed when the data is known
     private final int steps;
     private final Progress progress;
+    private final BatchLaplaceField batch;
 
     private Drifting(Builder b) {
         field = b.field;
         bandwidth = b.bandwidth;
-        eta = Double.isNaN(b.eta) ? (field == Field.LAPLACE ? 0.5 : 0.5 * b.bandwidth * b.bandwidth) : b.eta;
+        eta = b.eta;
         steps = b.steps;
         progress = b.progress;
+        batch = field == Field.LAPLACE_BATCH ? new BatchLaplaceField(b.temperatures) : null;
+    }
+
+    private double stepSize(FloatMatrix data) {
+        if (!Double.isNaN(eta)) return eta;
+        switch (field) {
+            case LAPLACE:
+                return 0.5;
+            case GAUSSIAN_GRADIENT:
+                return 0.5 * bandwidth * bandwidth;
+            default:
+                return 0.02 * BandwidthRule.spread(data);
+        }
     }
 
     public static Builder builder() {
@@ -59,35 +80,41 @@ public final class Drifting {
 
     /** Moves the particles (at least 2) for all steps; returns them. */
     public FloatMatrix run(Engine engine, FloatMatrix data, FloatMatrix start) {
+        return move(engine, data, start, steps, true);
+    }
+
+    /** Training pairs (x, x + eta V(x)) for a one-step generator: returns the targets. */
+    public FloatMatrix targets(Engine engine, FloatMatrix data, FloatMatrix particles) {
+        return move(engine, data, particles, 1, false);
+    }
+
+    private FloatMatrix move(Engine engine, FloatMatrix data, FloatMatrix start, int count, boolean report) {
         requireShapes(data, start);
-        try (DeviceMatrix y = engine.upload(data); DeviceMatrix x = engine.upload(start);
-                DeviceMatrix pull = engine.allocate(start.rows(), start.cols());
-                DeviceMatrix push = engine.allocate(start.rows(), start.cols())) {
-            for (int k = 0; k < steps; k++) {
-                step(engine, y, x, pull, push);
-                Progress.check(progress, k + 1, steps);
+        double step = stepSize(data);
+        try (Workspace work = new Workspace(engine); DeviceMatrix y = engine.upload(data);
+                DeviceMatrix x = engine.upload(start)) {
+            for (int k = 0; k < count; k++) {
+                step(work, y, x, step);
+                if (report) Progress.check(progress, k + 1, count);
             }
             return x.download();
         }
     }
 
-    /** Training pairs (x, x + eta V(x)) for a one-step generator: returns the targets. */
-    public FloatMatrix targets(Engine engine, FloatMatrix data, FloatMatrix particles) {
-        requireShapes(data, particles);
-        try (DeviceMatrix y = engine.upload(data); DeviceMatrix x = engine.upload(particles);
-                DeviceMatrix pull = engine.allocate(particles.rows(), particles.cols());
-                DeviceMatrix push = engine.allocate(particles.rows(), particles.cols())) {
-            step(engine, y, x, pull, push);
-            return x.download();
+    private void step(Workspace work, DeviceMatrix data, DeviceMatrix x, double step) {
+        Engine engine = work.engine();
+        DeviceMatrix pull = work.buffer("pull", x.rows(), x.cols());
+        if (batch != null) {
+            batch.drift(work, data, x, pull);
+            engine.particleUpdate(x, (float) step, pull, 0f, null, 0f, 0, 0, 0);
+            return;
         }
-    }
-
-    private void step(Engine engine, DeviceMatrix data, DeviceMatrix x, DeviceMatrix pull, DeviceMatrix push) {
+        DeviceMatrix push = work.buffer("push", x.rows(), x.cols());
         Kernel kernel = field == Field.LAPLACE ? Kernel.LAPLACE : Kernel.GAUSSIAN;
         KernelSum spec = KernelSum.of(kernel, io.kgen.Bandwidth.of((float) bandwidth));
         engine.kernelSums(spec, x, data, null, pull, null);
         engine.kernelSums(spec.withLeaveOneOut(true), x, x, null, push, null);
-        double scale = field == Field.LAPLACE ? eta : eta / (bandwidth * bandwidth);
+        double scale = field == Field.LAPLACE ? step : step / (bandwidth * bandwidth);
         engine.particleUpdate(x, (float) scale, pull, (float) -scale, push, 0f, 0, 0, 0);
     }
 
@@ -108,6 +135,7 @@ public final class Drifting {
         private double eta = Double.NaN;
         private int steps = 100;
         private Progress progress = Progress.NONE;
+        private double[] temperatures = BatchLaplaceField.DEFAULT_TEMPERATURES;
 
         public Builder field(Field f) {
             Arguments.notNull(f, "field");
@@ -137,6 +165,14 @@ public final class Drifting {
         public Builder progress(Progress p) {
             Arguments.notNull(p, "progress");
             progress = p;
+            return this;
+        }
+
+        /** The batch form's temperatures, relative to the batch's mean distance. */
+        public Builder temperatures(double... t) {
+            Arguments.notNull(t, "temperatures");
+            new BatchLaplaceField(t); // checks them
+            temperatures = t.clone();
             return this;
         }
 

@@ -19,7 +19,7 @@ class CommandLineTest {
 
     @Test
     void sampleWritesSamplesAndAPicture() throws Exception {
-        for (String method : new String[] {"sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient"}) {
+        for (String method : new String[] {"sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient", "drift-batch"}) {
             Path out = dir.resolve(method + ".npy");
             Path png = dir.resolve(method + ".png");
             int code = Main.execute("sample", "--method", method, "-n", "300", "--samples", "50", "--steps", "20",

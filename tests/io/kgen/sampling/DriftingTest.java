@@ -44,6 +44,11 @@ class DriftingTest {
         checkDrift(Drifting.builder().field(Drifting.Field.GAUSSIAN_GRADIENT).bandwidth(0.1).steps(200).build());
     }
 
+    @Test
+    void batchNormalisedLaplaceDriftBringsParticlesToTheData() {
+        checkDrift(Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).steps(200).build());
+    }
+
     private void checkDrift(Drifting drifting) {
         double before = NearestNeighbours.of(start, data).medianDistance();
         FloatMatrix end = drifting.run(engine, data, start);
@@ -70,5 +75,7 @@ class DriftingTest {
         assertThrows(IllegalArgumentException.class, () -> d.run(engine, data, FloatMatrix.heap(1, 2)));
         assertThrows(IllegalArgumentException.class, () -> d.run(engine, data, FloatMatrix.heap(5, 3)));
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().bandwidth(0));
+        assertThrows(IllegalArgumentException.class, () -> Drifting.builder().temperatures());
+        assertThrows(IllegalArgumentException.class, () -> Drifting.builder().temperatures(0.1, -1));
     }
 }
