@@ -211,6 +211,31 @@ int main() {
         }
     }
 
+    // Row update and the sum of squares (fixed order: equal to the last bits on repeated runs).
+    {
+        const int64_t m = 1001, d = 7;
+        std::vector<float> y(m * d), a(m * d), x(m * d), scale(m);
+        for (float& v : y) v = normal(rng);
+        for (float& v : a) v = normal(rng);
+        for (float& v : x) v = normal(rng);
+        for (float& v : scale) v = normal(rng);
+        std::vector<float> out[2];
+        double sums[2], again = 0;
+        kgen_context* contexts[2] = {cpu, gpu};
+        for (int c = 0; c < 2; ++c) {
+            Buffer by(contexts[c], y), ba(contexts[c], a), bx(contexts[c], x), bs(contexts[c], scale);
+            require_ok(kgen_row_update(contexts[c], by.pointer, ba.pointer, bx.pointer, bs.pointer, m, d), "row_update");
+            out[c] = by.host();
+            require_ok(kgen_sum_squares(contexts[c], by.pointer, m * d, &sums[c]), "sum_squares");
+            if (c == 1) require_ok(kgen_sum_squares(contexts[c], by.pointer, m * d, &again), "sum_squares");
+        }
+        compare("row_update", Case{KGEN_KERNEL_GAUSSIAN, m, m, d, false, false, false}, out[0], out[1], 1.0);
+        bool ok = std::fabs(sums[0] - sums[1]) <= 1e-5 * sums[0] && again == sums[1];
+        if (!ok) ++failures;
+        std::printf("%s sum_squares: cpu %.9g cuda %.9g (repeat %s)\n", ok ? "ok  " : "FAIL", sums[0], sums[1],
+                    again == sums[1] ? "identical" : "differs");
+    }
+
     // Philox normals: bit-identical to the CPU backend, at an offset that is not a multiple of 4.
     {
         const int64_t count = 100003;
