@@ -104,6 +104,18 @@ kgen_status kgen_gaussian_score(kgen_context* context,
                                 float bandwidth, int leave_one_out, float* score);
 
 /*
+ * One Euler-Maruyama step of the reverse SDE with the Gaussian empirical score, fused into the
+ * reduction: x_i <- x_i + step (MEAN_i - x_i) / h_i^2 + noise z_i, where MEAN is over the data at
+ * bandwidth h and z_i holds Philox normal elements i d + k of (seed, stream), the draws of
+ * kgen_normal_fill. x is read and written in place (it must not be the data); noise 0 draws
+ * nothing (the probability-flow ODE).
+ */
+kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m, const float* data,
+                                     int64_t n, int64_t d, const float* weights,
+                                     const float* bandwidths, float bandwidth, float step, float noise,
+                                     uint64_t seed, uint64_t stream);
+
+/*
  * The mergeable partial state (MATH.md section 1) over a slice of the data, so that a caller can
  * split the data (across devices or nodes) and merge: max_logit (m), sum_exp = sum exp(a - max)
  * (m), weighted_sum = sum exp(a - max) y_j (m x d), and for the Laplace kernel laplace_sum =

@@ -314,6 +314,26 @@ kgen_status kgen_gaussian_score(kgen_context* context, const float* queries, int
     });
 }
 
+kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m, const float* data,
+                                     int64_t n, int64_t d, const float* weights, const float* bandwidths,
+                                     float bandwidth, float step, float noise, uint64_t seed, uint64_t stream) {
+    return guarded([&] {
+        kgen::Backend& b = backend_of(context);
+        kgen::Reduction r = check_reduction(KGEN_KERNEL_GAUSSIAN, x, m, data, n, d, weights, bandwidths,
+                                            bandwidth, 0);
+        require(x != data, "x must not be the data: the step writes x in place");
+        require(std::isfinite(step), "step must be finite, got " + str(step));
+        require(std::isfinite(noise), "noise must be finite, got " + str(noise));
+        kgen::Epilogue out;
+        out.euler_step = true;
+        out.step = step;
+        out.noise = noise;
+        out.seed = seed;
+        out.stream = stream;
+        b.reduce(r, out);
+    });
+}
+
 kgen_status kgen_kernel_sum_partial(kgen_context* context, int kernel, const float* queries,
                                     int64_t m, const float* data, int64_t n, int64_t d,
                                     const float* weights, const float* bandwidths, float bandwidth,

@@ -33,6 +33,14 @@ struct Epilogue {
     float* laplace_grad = nullptr;  // m x d
     float* log_density = nullptr;   // m: lse - (d/2) log(2 pi h^2)
     float* score = nullptr;         // m x d: (mean - x) / h^2
+    // An Euler step fused into the epilogue: x <- x + step (mean - x) / h^2 + noise z, in place on
+    // the queries (which must not be the data), z Philox normal element i d + k of (seed, stream).
+    bool euler_step = false;
+    float step = 0.0f;
+    float noise = 0.0f;
+    uint64_t seed = 0;
+    uint64_t stream = 0;
+    uint64_t noise_offset = 0;  // element of row i, column k: noise_offset + i d + k
 };
 
 // The mergeable partial state; laplace_sum may be null.

@@ -292,6 +292,24 @@ public final class Engine implements AutoCloseable {
                 outputMatrix(s, score, p, "score")));
     }
 
+    /**
+     * One Euler-Maruyama step with the Gaussian empirical score, fused into the reduction:
+     * x <- x + step (MEAN - x) / h^2 + noise z, in place, z the Philox normals of (seed, stream)
+     * (element i d + k, as {@link #particleUpdate} draws them). The data must not be x.
+     */
+    public void gaussianScoreStep(KernelSum spec, Matrix x, Matrix data, float step, float noise, long seed, long stream) {
+        requireGaussian(spec, "gaussianScoreStep");
+        Checks.finite(step, "step");
+        Checks.finite(noise, "noise");
+        if (x == data) throw new IllegalArgumentException("x must not be the data: the step writes x in place");
+        if (spec.leaveOneOut()) throw new IllegalArgumentException("gaussianScoreStep takes no leave-one-out");
+        run("Gaussian score step", spec, x, data, (s, p) -> {
+            s.markWritten(x, p.queries, "x");
+            return kgen_gaussian_score_step(context, p.queries, p.m, p.data, p.n, p.d, p.weights, p.bandwidths,
+                    p.bandwidth, step, noise, seed, stream);
+        });
+    }
+
     // ---- nearest neighbours and distance sums -----------------------------------------------
 
     /** Distances (m x 2, ascending) and row indices of each query's two nearest data rows. */
@@ -752,6 +770,13 @@ public final class Engine implements AutoCloseable {
             long p = temporary(host, name);
             copyBacks.add(() -> download(p, host, name));
             return p;
+        }
+
+        /** An input the call also writes: copied back to the host matrix it came from. */
+        void markWritten(Matrix m, long address, String name) {
+            if (m instanceof FloatMatrix host && !(backend == Backend.CPU && host.isOffHeap())) {
+                copyBacks.add(() -> download(address, host, name));
+            }
         }
 
         long inout(Matrix m, String name) {

@@ -151,6 +151,20 @@ KGEN_HD float normal_element(uint64_t seed, uint64_t stream, uint64_t k) {
     return (lane & 1) ? z1 : z0;
 }
 
+// Normals read in increasing element order: one Philox block serves four consecutive elements.
+struct NormalCache {
+    uint64_t block = ~0ull;
+    float z[4];
+
+    KGEN_HD float normal(uint64_t seed, uint64_t stream, uint64_t element) {
+        if ((element >> 2) != block) {
+            block = element >> 2;
+            normal_block(seed, block, stream, z);
+        }
+        return z[element & 3];
+    }
+};
+
 KGEN_HD float uniform_element(uint64_t seed, uint64_t stream, uint64_t k) {
     PhiloxBlock b = philox4x32_10(seed, k >> 2, stream);
     return uniform_from_bits(b.v[k & 3]);

@@ -32,20 +32,6 @@ void read_meminfo(size_t* free_bytes, size_t* total_bytes) {
     }
 }
 
-// Normals read in order: one Philox block serves four consecutive elements.
-struct NormalCache {
-    uint64_t block = UINT64_MAX;
-    float z[4];
-
-    float normal(uint64_t seed, uint64_t stream, uint64_t element) {
-        if ((element >> 2) != block) {
-            block = element >> 2;
-            normal_block(seed, block, stream, z);
-        }
-        return z[element & 3];
-    }
-};
-
 class CpuBackend final : public Backend {
 public:
     std::string describe() override {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../common/epilogue.h"
+#include "../common/philox.h"
 #include "kernel_sums_cpu.h"
 #include "parallel.h"
 
@@ -90,9 +91,11 @@ void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
     }
 }
 
-// Writes the outputs of one complete row; x and h are needed only for score and log-density.
+// Writes the outputs of one complete row; x and h are needed only for score, log-density and
+// the Euler step (which overwrites x: every other output of the row is written first).
 void write_epilogue(const RowState& row, int64_t i, int64_t d, const float* x, double h,
                     const Epilogue& out) {
+    NormalCache normals;
     double lse = row.max_logit + std::log(row.sum_exp);
     if (out.lse) out.lse[i] = (float)lse;
     if (out.log_density) out.log_density[i] = (float)(lse - gaussian_log_norm<double>(d, h));
@@ -101,6 +104,11 @@ void write_epilogue(const RowState& row, int64_t i, int64_t d, const float* x, d
         if (out.mean) out.mean[i * d + k] = (float)mean;
         if (out.score) out.score[i * d + k] = (float)((mean - (double)x[k]) / (h * h));
         if (out.laplace_grad) out.laplace_grad[i * d + k] = (float)(row.laplace[k] / row.sum_exp);
+        if (out.euler_step) {
+            double z = out.noise != 0.0f ? normals.normal(out.seed, out.stream, out.noise_offset + (uint64_t)(i * d + k)) : 0.0;
+            double moved = (double)x[k] + (double)out.step * (mean - (double)x[k]) / (h * h) + (double)out.noise * z;
+            const_cast<float*>(x)[k] = (float)moved;  // x is the queries, updated in place
+        }
     }
 }
 

@@ -18,6 +18,7 @@
 #include <algorithm>
 
 #include "../common/epilogue.h"
+#include "../common/philox.h"
 #include "cuda_common.h"
 
 namespace kgen {
@@ -331,6 +332,12 @@ combine_splits_kernel(SplitStates states, Reduction p, Epilogue out, Partial par
             if (out.mean) out.mean[i * d + k] = mean;
             if (out.score) out.score[i * d + k] = (mean - p.queries[i * d + k]) / (h * h);
             if (out.laplace_grad) out.laplace_grad[i * d + k] = g / sum;
+            if (out.euler_step) {
+                // The lane that read x[i, k] for the mean writes it: no other thread touches it.
+                const float z = out.noise != 0.0f ? normal_element(out.seed, out.stream, out.noise_offset + (uint64_t)(i * d + k)) : 0.0f;
+                float* x = const_cast<float*>(p.queries) + i * d + k;
+                *x = *x + out.step * (mean - *x) / (h * h) + out.noise * z;
+            }
         }
     }
 }
@@ -447,6 +454,12 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
             out.mean = shift(final_out->mean, p.d);
             out.score = shift(final_out->score, p.d);
             out.laplace_grad = shift(final_out->laplace_grad, p.d);
+            out.euler_step = final_out->euler_step;
+            out.step = final_out->step;
+            out.noise = final_out->noise;
+            out.seed = final_out->seed;
+            out.stream = final_out->stream;
+            out.noise_offset = final_out->noise_offset + (uint64_t)(c0 * p.d);  // rows are chunk-local
         } else {
             partial.max_logit = partial_out->max_logit + c0;
             partial.sum_exp = partial_out->sum_exp + c0;

@@ -229,6 +229,36 @@ abstract class KernelSumContract {
                 Arguments.of(Kernel.LAPLACE, 3), Arguments.of(Kernel.GAUSSIAN, 784));
     }
 
+    /** The fused Euler step equals the score, the update and the Philox noise done one by one. */
+    @ParameterizedTest(name = "m={0} n={1} d={2}")
+    @MethodSource("shapes")
+    void fusedScoreStepMatchesFloat64(int m, int n, int d) {
+        long seed = TestData.freshSeed("score step " + m + "x" + n + "x" + d);
+        Problem p = new Problem(seed, m, n, d, Kernel.GAUSSIAN, n > 1, true, false);
+        Float64Oracle ref = p.oracle(Kernel.GAUSSIAN);
+        Tolerance tol = new Tolerance(ref, d, 1);
+        double yScale = TestData.maxAbs(p.y);
+        float step = 0.3f, noise = 0.7f;
+        long key = seed * 31, stream = 5;
+        for (Placement where : placements()) {
+            try (Operands o = new Operands(where, p.x, p.y)) {
+                KernelSum spec = p.spec(Kernel.GAUSSIAN);
+                engine.gaussianScoreStep(spec, o.queries, o.data, step, noise, key, stream);
+                float[] got = o.values(o.queries);
+                for (int i = 0; i < m; i++) {
+                    double h2 = (double) p.bandwidths[i] * p.bandwidths[i];
+                    for (int k = 0; k < d; k++) {
+                        double x = p.x[i][k];
+                        double z = io.kgen.random.Philox.normal(key, stream, (long) i * d + k);
+                        double want = x + step * (ref.mean[i][k] - x) / h2 + noise * z;
+                        double bound = tol.of(i) * step * (yScale + Math.abs(x)) / h2 + 4 * Math.ulp((float) (Math.abs(want) + 1));
+                        assertEquals(want, got[i * d + k], bound, where + " row " + i + ", column " + k);
+                    }
+                }
+            }
+        }
+    }
+
     /** Logits that overflow float (a point at distance 0 under a tiny bandwidth; a point 1e20 away). */
     @Test
     void extremeLogitsGiveTheLimitNotNaN() {

@@ -127,4 +127,9 @@ public final class KgenNative {
 
     public static native int kgen_sum_squares(@Cast("kgen_context*") long context,
             @Cast("const float*") long values, long count, double[] result);
+
+    public static native int kgen_gaussian_score_step(@Cast("kgen_context*") long context, @Cast("float*") long x,
+            long m, @Cast("const float*") long data, long n, long d, @Cast("const float*") long weights,
+            @Cast("const float*") long bandwidths, float bandwidth, float step, float noise,
+            @Cast("uint64_t") long seed, @Cast("uint64_t") long stream);
 }

@@ -13,7 +13,7 @@ public interface Denoiser {
     /** Writes D_t(x) into {@code out} (same shape as x); {@code step} keys any random draws. */
     void denoise(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix out);
 
-    /** x + tau s_t(x) for the given score, tau its {@link ScoreEstimator#denoisingTime}. */
+    /** x + t s_t(x) for the given score (Tweedie's formula with that score). */
     static Denoiser kernel(ScoreEstimator score) {
         Arguments.notNull(score, "score");
         return (work, data, x, t, seed, step, out) -> {
@@ -21,7 +21,7 @@ public interface Denoiser {
             DeviceMatrix s = work.buffer("denoiser score", x.rows(), x.cols());
             score.score(work, data, x, t, seed, step, s);
             engine.copy(x, out);
-            engine.particleUpdate(out, (float) score.denoisingTime(t), s, 0f, null, 0f, 0, 0, 0);
+            engine.particleUpdate(out, (float) t, s, 0f, null, 0f, 0, 0, 0);
         };
     }
 }

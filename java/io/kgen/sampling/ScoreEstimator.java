@@ -22,11 +22,15 @@ public sealed interface ScoreEstimator {
     void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix score);
 
     /**
-     * The noise level whose Tweedie denoiser this score gives: x + tau s(x) with tau = t, except
-     * for the time shift, whose score is the empirical one at t + sigma^2.
+     * x <- x + step s_t(x) + noise z, z the Philox normals of (seed, stream): one Euler-Maruyama
+     * step (or, with noise 0, an ODE step). By default the score, then the update; estimators
+     * whose score is one Gaussian kernel sum fuse both into the reduction.
      */
-    default double denoisingTime(double t) {
-        return t;
+    default void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
+            long seed, long stream, long scoreStep) {
+        DeviceMatrix s = work.buffer("score", x.rows(), x.cols());
+        score(work, data, x, t, seed, scoreStep, s);
+        work.engine().particleUpdate(x, (float) step, s, 0f, null, (float) noise, seed, stream, 0);
     }
 
     record Empirical() implements ScoreEstimator {
@@ -34,6 +38,13 @@ public sealed interface ScoreEstimator {
         public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
             work.engine().gaussianScore(KernelSum.gaussian((float) Math.sqrt(t)), x, data, score);
+        }
+
+        @Override
+        public void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
+                long seed, long stream, long scoreStep) {
+            work.engine().gaussianScoreStep(KernelSum.gaussian((float) Math.sqrt(t)), x, data, (float) step,
+                    (float) noise, seed, stream);
         }
     }
 
@@ -49,8 +60,10 @@ public sealed interface ScoreEstimator {
         }
 
         @Override
-        public double denoisingTime(double t) {
-            return t + sigma * sigma;
+        public void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
+                long seed, long stream, long scoreStep) {
+            work.engine().gaussianScoreStep(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data,
+                    (float) step, (float) noise, seed, stream);
         }
     }
 
