@@ -7,7 +7,7 @@ public final class Experiments {
     private Experiments() {}
 
     public static List<Experiment> all() {
-        return List.of(new SwissRollExperiment());
+        return List.of(new SwissRollExperiment(), new Gaussian4dExperiment(), new MnistExperiment());
     }
 
     public static Experiment named(String name) {
