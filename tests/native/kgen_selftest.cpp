@@ -211,6 +211,23 @@ int main() {
         }
     }
 
+    // The fused Euler step: the same draws on both backends, so the moved points agree.
+    {
+        const int64_t m = 131, n = 2003, d = 17;
+        std::vector<float> x(m * d), y(n * d);
+        for (float& v : x) v = normal(rng);
+        for (float& v : y) v = normal(rng);
+        std::vector<float> moved[2];
+        kgen_context* contexts[2] = {cpu, gpu};
+        for (int c = 0; c < 2; ++c) {
+            Buffer bx(contexts[c], x), by(contexts[c], y);
+            require_ok(kgen_gaussian_score_step(contexts[c], bx.pointer, m, by.pointer, n, d, nullptr, nullptr, 2.0f,
+                                                0.5f, 0.3f, 77, 9), "score_step");
+            moved[c] = bx.host();
+        }
+        compare("score_step", Case{KGEN_KERNEL_GAUSSIAN, m, n, d, false, false, false}, moved[0], moved[1], 1.0);
+    }
+
     // Row update and the sum of squares (fixed order: equal to the last bits on repeated runs).
     {
         const int64_t m = 1001, d = 7;
