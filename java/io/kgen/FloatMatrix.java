@@ -113,6 +113,27 @@ public final class FloatMatrix implements Matrix, AutoCloseable {
         return out;
     }
 
+    /** Sets row {@code row} to {@code values} (length cols). */
+    public void setRow(long row, float[] values) {
+        index(row, 0);
+        if (values == null || values.length != cols) {
+            throw new IllegalArgumentException("values must have " + cols + " entries, got "
+                    + (values == null ? "null" : values.length));
+        }
+        if (heap != null) System.arraycopy(values, 0, heap, (int) (row * cols), cols);
+        else new FloatPointer(open()).position(row * cols).put(values);
+    }
+
+    /** A heap copy of rows first .. first + count - 1. */
+    public FloatMatrix copyRows(long first, long count) {
+        if (first < 0 || count < 0 || first + count > rows) {
+            throw new IndexOutOfBoundsException("rows " + first + " .. " + (first + count) + " outside [0, " + rows + ")");
+        }
+        FloatMatrix out = heap(count, cols);
+        for (long i = 0; i < count; i++) out.setRow(i, row(first + i));
+        return out;
+    }
+
     /** A heap copy of all elements, row-major. */
     public float[] toArray() {
         float[] out = new float[Checks.heapLength(rows, cols, "matrix")];

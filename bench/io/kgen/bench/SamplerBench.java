@@ -64,7 +64,7 @@ public final class SamplerBench implements Callable<Integer> {
                 FloatMatrix x = timed(rows, "reverse SDE, MNIST, " + names[s], samples, mnistPoints, steps, run,
                         () -> ReverseSde.builder().score(score).steps(2).seed(3).build().sample(engine, mnist, 8),
                         x1 -> Metrics.memorizationRatio(engine, x1, mnist));
-                ImageGrid.writePng(out.resolve("mnist-sde-" + names[s].replace(' ', '-') + ".png"), first(x, 100), 28, 28, 10, 2);
+                ImageGrid.writePng(out.resolve("mnist-sde-" + names[s].replace(' ', '-') + ".png"), x.copyRows(0, Math.min(100, x.rows())), 28, 28, 10, 2);
             }
             int particles = scaled(10_000);
             int points = scaled(10_000);
@@ -80,7 +80,7 @@ public final class SamplerBench implements Callable<Integer> {
                     () -> laplaceMnist.run(engine, mnist, mnistParticles, 5),
                     () -> Drifting.builder().bandwidth(2.0).steps(2).build().run(engine, mnist, 16, 5),
                     x1 -> Metrics.memorizationRatio(engine, x1, mnist));
-            ImageGrid.writePng(out.resolve("mnist-drift-laplace.png"), first(drifted, 100), 28, 28, 10, 2);
+            ImageGrid.writePng(out.resolve("mnist-drift-laplace.png"), drifted.copyRows(0, Math.min(100, drifted.rows())), 28, 28, 10, 2);
         }
         String table = String.join("\n", rows) + "\n";
         System.out.println();
@@ -105,16 +105,6 @@ public final class SamplerBench implements Callable<Integer> {
         System.out.println(row);
         rows.add(row);
         return x;
-    }
-
-    private static FloatMatrix first(FloatMatrix m, int rows) {
-        int n = (int) Math.min(rows, m.rows());
-        FloatMatrix out = FloatMatrix.heap(n, m.cols());
-        for (int i = 0; i < n; i++) {
-            float[] r = m.row(i);
-            for (int k = 0; k < r.length; k++) out.set(i, k, r[k]);
-        }
-        return out;
     }
 
     public static void main(String[] args) {

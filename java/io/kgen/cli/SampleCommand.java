@@ -164,22 +164,12 @@ final class SampleCommand implements Callable<Integer> {
         int d = x.cols();
         int side = (int) Math.round(Math.sqrt(d));
         if (d >= 64 && side * side == d) {
-            ImageGrid.writePng(plot, firstRows(x, 100), side, side, 10, 2);
+            ImageGrid.writePng(plot, x.copyRows(0, Math.min(100, x.rows())), side, side, 10, 2);
         } else if (d >= 2) {
             new ScatterPlot("kgen " + method + ": " + x.rows() + " samples").layer("data", y).layer("samples", x)
                     .writePng(plot, 800, 700);
         } else {
             throw new IllegalArgumentException("cannot draw " + d + "-d data: use --plot with 2-d, 3-d or square-image data");
         }
-    }
-
-    private static FloatMatrix firstRows(FloatMatrix m, int rows) {
-        int n = (int) Math.min(rows, m.rows());
-        FloatMatrix out = FloatMatrix.heap(n, m.cols());
-        for (int i = 0; i < n; i++) {
-            float[] r = m.row(i);
-            for (int k = 0; k < r.length; k++) out.set(i, k, r[k]);
-        }
-        return out;
     }
 }

@@ -85,8 +85,7 @@ public enum Dataset {
         java.util.Arrays.sort(order, (a, b) -> key[a] != key[b] ? Float.compare(key[a], key[b]) : Integer.compare(a, b));
         FloatMatrix out = FloatMatrix.heap(n, Mnist.PIXELS);
         for (int i = 0; i < n; i++) {
-            float[] image = mnist.images(order[i], 1).row(0);
-            for (int k = 0; k < image.length; k++) out.set(i, k, image[k]);
+            out.setRow(i, mnist.images(order[i], 1).row(0));
         }
         return out;
     }

@@ -94,8 +94,7 @@ public final class ReverseSde {
             int rows = (int) Math.min(256, n);
             FloatMatrix probe = FloatMatrix.heap(rows, data.cols());
             for (int i = 0; i < rows; i++) {
-                float[] r = data.row(i * (n / rows));
-                for (int k = 0; k < r.length; k++) probe.set(i, k, r[k]);
+                probe.setRow(i, data.row(i * (n / rows)));
             }
             // The probe rows are data rows: their nearest is themselves, the second is the spacing.
             FloatMatrix distances = engine.nearestTwo(probe, data, false).distances();
