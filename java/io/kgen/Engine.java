@@ -186,7 +186,7 @@ public final class Engine implements AutoCloseable {
         Checks.notNull(source, "source");
         Checks.rowsCols(target, source.rows(), source.cols(), "target");
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             if (source.size() == 0) return;
             long from = s.input(source, "source");
             long to = s.output(target, "target");
@@ -389,7 +389,7 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("a and b must both have a laplaceSum or both not");
         }
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             PartialAddresses pa = stagePartial(a, a.rows(), a.cols(), s::inout);
             PartialAddresses pb = stagePartial(b, a.rows(), a.cols(), s::input);
@@ -410,7 +410,7 @@ public final class Engine implements AutoCloseable {
         FloatMatrix mean = FloatMatrix.heap(m, d);
         FloatMatrix grad = state.laplaceSum() != null ? FloatMatrix.heap(m, d) : null;
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             PartialAddresses a = stagePartial(state, m, d, s::input);
             long lseAt = s.output(lse, "lse");
@@ -460,7 +460,7 @@ public final class Engine implements AutoCloseable {
         Checks.finite(noise, "noise");
         if (x == a || x == b) throw new IllegalArgumentException("a and b must not be x itself");
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             long xAt = s.inout(x, "x");
             requireFinite(xAt, x, "x");
@@ -487,7 +487,7 @@ public final class Engine implements AutoCloseable {
         Checks.vector(rowScale, y.rows(), "rowScale");
         if (y == a || y == x) throw new IllegalArgumentException("y must not be a or x");
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             long yAt = s.inout(y, "y");
             long aAt = s.input(a, "a");
@@ -505,7 +505,7 @@ public final class Engine implements AutoCloseable {
     public double sumSquares(Matrix values) {
         Checks.notNull(values, "values");
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             if (values.size() == 0) return 0;
             double[] result = {0};
@@ -519,7 +519,7 @@ public final class Engine implements AutoCloseable {
     private void fillRandom(Matrix out, long seed, long stream, long offset, boolean normal) {
         Checks.notNull(out, "out");
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             if (out.size() == 0) return;
             long at = s.output(out, "out");
@@ -610,7 +610,7 @@ public final class Engine implements AutoCloseable {
         else Checks.bandwidth(spec.kernel(), spec.bandwidth().value(), "bandwidth");
 
         lock.lock();
-        try (Staging s = new Staging()) {
+        try (Staging s = new Staging(this)) {
             handle();
             Problem p = new Problem();
             p.m = m;
@@ -718,18 +718,18 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    private long handle() {
+    long handle() {
         if (context == 0) throw new IllegalStateException("engine is closed");
         return context;
     }
 
-    private long owned(DeviceMatrix m, String name) {
+    long owned(DeviceMatrix m, String name) {
         if (m.engine() != this) throw new IllegalArgumentException(name + " belongs to another engine: " + m.engine());
         if (m.isClosed()) throw new IllegalArgumentException(name + " is closed");
         return m.address();
     }
 
-    private long alloc(long bytes, String what) {
+    long alloc(long bytes, String what) {
         long[] p = {0};
         int status = kgen_alloc(handle(), bytes, p);
         if (status != 0) {
@@ -740,85 +740,9 @@ public final class Engine implements AutoCloseable {
         return p[0];
     }
 
-    private static void check(int status, String what) {
+    static void check(int status, String what) {
         if (status != 0) {
             throw new KgenException(Status.of(status), what + ": " + kgen_last_error().getString());
-        }
-    }
-
-    /**
-     * Places host matrices in context memory for one call and copies host outputs back. On a CPU
-     * engine off-heap matrices are used in place.
-     */
-    private final class Staging implements AutoCloseable {
-        private final List<Long> temporaries = new ArrayList<>();
-        private final List<Runnable> copyBacks = new ArrayList<>();
-
-        long input(Matrix m, String name) {
-            if (m instanceof DeviceMatrix dm) return owned(dm, name);
-            FloatMatrix host = (FloatMatrix) m;
-            if (backend == Backend.CPU && host.isOffHeap()) return host.address();
-            long p = temporary(host, name);
-            upload(host, p, name);
-            return p;
-        }
-
-        long output(Matrix m, String name) {
-            if (m instanceof DeviceMatrix dm) return owned(dm, name);
-            FloatMatrix host = (FloatMatrix) m;
-            if (backend == Backend.CPU && host.isOffHeap()) return host.address();
-            long p = temporary(host, name);
-            copyBacks.add(() -> download(p, host, name));
-            return p;
-        }
-
-        /** An input the call also writes: copied back to the host matrix it came from. */
-        void markWritten(Matrix m, long address, String name) {
-            if (m instanceof FloatMatrix host && !(backend == Backend.CPU && host.isOffHeap())) {
-                copyBacks.add(() -> download(address, host, name));
-            }
-        }
-
-        long inout(Matrix m, String name) {
-            if (m instanceof DeviceMatrix dm) return owned(dm, name);
-            FloatMatrix host = (FloatMatrix) m;
-            if (backend == Backend.CPU && host.isOffHeap()) return host.address();
-            long p = input(m, name);
-            copyBacks.add(() -> download(p, host, name));
-            return p;
-        }
-
-        void finish() {
-            for (Runnable r : copyBacks) r.run();
-        }
-
-        private long temporary(FloatMatrix host, String name) {
-            return temporaryBytes(host.bytes(), name + " (" + host.rows() + " x " + host.cols() + ")");
-        }
-
-        long temporaryBytes(long bytes, String name) {
-            long p = alloc(bytes, name);
-            temporaries.add(p);
-            return p;
-        }
-
-        private void upload(FloatMatrix host, long to, String name) {
-            float[] heap = host.heapArray();
-            int status = heap != null ? kgen_copy_to_context(context, to, heap, host.bytes())
-                    : kgen_copy_to_context(context, to, host.address(), host.bytes());
-            check(status, "copying " + name + " to the context");
-        }
-
-        private void download(long from, FloatMatrix host, String name) {
-            float[] heap = host.heapArray();
-            int status = heap != null ? kgen_copy_to_host(context, heap, from, host.bytes())
-                    : kgen_copy_to_host(context, host.address(), from, host.bytes());
-            check(status, "copying " + name + " to the host");
-        }
-
-        @Override
-        public void close() {
-            for (long p : temporaries) kgen_free(context, p);
         }
     }
 }
