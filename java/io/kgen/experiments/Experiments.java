@@ -7,7 +7,8 @@ public final class Experiments {
     private Experiments() {}
 
     public static List<Experiment> all() {
-        return List.of(new SwissRollExperiment(), new Gaussian4dExperiment(), new MnistExperiment());
+        return List.of(new SwissRollExperiment(), new Gaussian4dExperiment(), new MnistExperiment(), new DkgmExperiment(),
+                new DriftingExperiment());
     }
 
     public static Experiment named(String name) {
