@@ -105,6 +105,12 @@ kgen::Reduction check_reduction(int kernel, const float* queries, int64_t m, con
     return r;
 }
 
+// Whether [a, a + a_count) and [b, b + b_count) share any float (b may be NULL).
+bool overlap(const float* a, int64_t a_count, const float* b, int64_t b_count) {
+    if (a == nullptr || b == nullptr) return false;
+    return a < b + b_count && b < a + a_count;
+}
+
 void require_no_alias(const kgen::Reduction& r, const float* out, const char* name) {
     if (out == nullptr) return;
     require(out != r.queries && out != r.data,
@@ -321,7 +327,7 @@ kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m,
         kgen::Backend& b = backend_of(context);
         kgen::Reduction r = check_reduction(KGEN_KERNEL_GAUSSIAN, x, m, data, n, d, weights, bandwidths,
                                             bandwidth, 0);
-        require(x != data, "x must not be the data: the step writes x in place");
+        require(!overlap(x, m * d, data, n * d), "x must not overlap the data: the step writes x in place");
         require(std::isfinite(step), "step must be finite, got " + str(step));
         require(std::isfinite(noise), "noise must be finite, got " + str(noise));
         kgen::Epilogue out;
@@ -457,7 +463,7 @@ kgen_status kgen_row_update(kgen_context* context, float* y, const float* a, con
         require_pointer(y, "y");
         require_pointer(a, "a");
         require_pointer(row_scale, "row_scale");
-        require(y != a && y != x, "y must not alias a or x");
+        require(!overlap(y, m * d, a, m * d) && !overlap(y, m * d, x, m * d), "y must not overlap a or x");
         b.row_update(y, a, x, row_scale, m, d);
     });
 }
@@ -485,6 +491,7 @@ kgen_status kgen_particle_update(kgen_context* context, float* x, int64_t count,
         require(std::isfinite(alpha), "alpha must be finite, got " + str(alpha));
         require(std::isfinite(beta), "beta must be finite, got " + str(beta));
         require(std::isfinite(noise), "noise must be finite, got " + str(noise));
+        require(!overlap(x, count, a, count) && !overlap(x, count, b, count), "x must not overlap a or b");
         kgen::ParticleUpdate u;
         u.x = x;
         u.count = count;

@@ -31,6 +31,7 @@ struct NearestTwo {
     }
 
     KGEN_NT_HD void insert(T r2_new, int64_t j) {
+        if (r2_new != r2_new) return;  // NaN: never a neighbour, so no split layout can keep one
         if (beats(r2_new, j, 0)) {
             r2[1] = r2[0];
             index[1] = index[0];

@@ -3,6 +3,8 @@
 // block's query chunk in shared memory, squared distances (x - y)^2 accumulated over coordinate
 // chunks, the data split across blocks (blockIdx.y) and the split states merged by a second pass.
 // These are not hot paths (a metric runs once per evaluation), so clarity wins over speed here.
+// Distances are float32 here and float64 on the CPU: where two rows are equally near to float
+// precision the tie rule (smaller index) may pick a different row than the CPU; the distances agree.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -110,11 +112,11 @@ pairwise_partial_kernel(Reduction p, Reducer reducer, typename Reducer::State* s
 
 template <typename Reducer>
 __global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, const typename Reducer::State* states) {
-    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= m) return;
-    typename Reducer::State s = states[i];
-    for (int k = 1; k < splits; ++k) reducer.merge(s, states[(int64_t)k * m + i]);
-    reducer.write(s, i);
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m; i += (int64_t)gridDim.x * blockDim.x) {
+        typename Reducer::State s = states[i];
+        for (int k = 1; k < splits; ++k) reducer.merge(s, states[(int64_t)k * m + i]);
+        reducer.write(s, i);
+    }
 }
 
 template <typename Reducer>
