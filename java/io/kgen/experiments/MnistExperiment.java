@@ -88,12 +88,8 @@ public final class MnistExperiment implements Experiment {
         long[] nearest = engine.nearestTwo(x, train, false).indices();
         FloatMatrix out = FloatMatrix.heap(2 * x.rows(), x.cols());
         for (int i = 0; i < x.rows(); i++) {
-            float[] sample = x.row(i);
-            float[] image = train.row(nearest[2 * i]);
-            for (int k = 0; k < sample.length; k++) {
-                out.set(2L * i, k, sample[k]);
-                out.set(2L * i + 1, k, image[k]);
-            }
+            out.setRow(2L * i, x.row(i));
+            out.setRow(2L * i + 1, train.row(nearest[2 * i]));
         }
         return out;
     }
