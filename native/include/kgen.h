@@ -50,6 +50,8 @@ int kgen_abi_version(void);
 const char* kgen_last_error(void);
 /* 1 when the CUDA backend is compiled in. */
 int kgen_cuda_compiled(void);
+/* How the library was built: version, CUDA toolkit and the GPU architectures compiled for. */
+const char* kgen_build_info(void);
 /* Number of usable CUDA devices: 0 when CUDA is not compiled in or no driver/device is present. */
 kgen_status kgen_cuda_device_count(int* count);
 

@@ -11,6 +11,9 @@
 #include "errors.h"
 #include "kgen.h"
 
+#define KGEN_STRINGIFY_INNER(x) #x
+#define KGEN_STRINGIFY(x) KGEN_STRINGIFY_INNER(x)
+
 struct kgen_context {
     std::unique_ptr<kgen::Backend> backend;
 };
@@ -137,6 +140,15 @@ int kgen_cuda_compiled(void) {
     return 1;
 #else
     return 0;
+#endif
+}
+
+const char* kgen_build_info(void) {
+#ifdef KGEN_WITH_CUDA
+    return "kgen ABI " KGEN_STRINGIFY(KGEN_ABI_VERSION) ", CUDA " KGEN_STRINGIFY(KGEN_CUDA_VERSION_TEXT)
+           ", machine code and PTX for: " KGEN_CUDA_ARCHITECTURES;
+#else
+    return "kgen ABI " KGEN_STRINGIFY(KGEN_ABI_VERSION) ", CPU only (built without CUDA)";
 #endif
 }
 

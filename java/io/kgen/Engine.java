@@ -75,6 +75,12 @@ public final class Engine implements AutoCloseable {
         return kgen_cuda_compiled() != 0;
     }
 
+    /** How the native library was built: ABI, CUDA version and compiled GPU architectures. */
+    public static String buildInfo() {
+        NativeLibrary.ensureLoaded();
+        return kgen_build_info().getString();
+    }
+
     /** Usable CUDA devices (0 without CUDA, driver or device). */
     public static int cudaDeviceCount() {
         NativeLibrary.ensureLoaded();

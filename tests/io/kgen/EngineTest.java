@@ -26,6 +26,13 @@ class EngineTest {
     }
 
     @Test
+    void buildInfoNamesTheAbiAndTheCudaBuild() {
+        String info = Engine.buildInfo();
+        assertTrue(info.contains("ABI 1"), info);
+        assertEquals(Engine.cudaCompiled(), info.contains("PTX for:"), info);
+    }
+
+    @Test
     void deviceMatricesRoundTrip() {
         long seed = TestData.freshSeed("round trip");
         float[][] values = TestData.gaussian(new SplittableRandom(seed), 37, 5, 1);

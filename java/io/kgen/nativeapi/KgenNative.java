@@ -24,6 +24,8 @@ public final class KgenNative {
 
     public static native int kgen_cuda_compiled();
 
+    public static native @Cast("const char*") BytePointer kgen_build_info();
+
     public static native int kgen_cuda_device_count(int[] count);
 
     public static native int kgen_context_create(int backend, int device,
