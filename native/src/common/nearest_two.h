@@ -5,11 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#ifdef __CUDACC__
-#define KGEN_NT_HD __host__ __device__ __forceinline__
-#else
-#define KGEN_NT_HD inline
-#endif
+#include "host_device.h"
 
 namespace kgen {
 
@@ -18,7 +14,7 @@ struct NearestTwo {
     T r2[2];
     int64_t index[2];
 
-    KGEN_NT_HD static NearestTwo empty() {
+    KGEN_HD static NearestTwo empty() {
         NearestTwo s;
         s.r2[0] = s.r2[1] = T(INFINITY);
         s.index[0] = s.index[1] = -1;
@@ -26,11 +22,11 @@ struct NearestTwo {
     }
 
     // (r2, j) is nearer than slot k: smaller distance, or equal distance and smaller index.
-    KGEN_NT_HD bool beats(T r2_new, int64_t j, int k) const {
+    KGEN_HD bool beats(T r2_new, int64_t j, int k) const {
         return index[k] < 0 || r2_new < r2[k] || (r2_new == r2[k] && j < index[k]);
     }
 
-    KGEN_NT_HD void insert(T r2_new, int64_t j) {
+    KGEN_HD void insert(T r2_new, int64_t j) {
         if (r2_new != r2_new) return;  // NaN: never a neighbour, so no split layout can keep one
         if (beats(r2_new, j, 0)) {
             r2[1] = r2[0];
@@ -43,7 +39,7 @@ struct NearestTwo {
         }
     }
 
-    KGEN_NT_HD void merge(const NearestTwo& other) {
+    KGEN_HD void merge(const NearestTwo& other) {
         for (int k = 0; k < 2; ++k) {
             if (other.index[k] >= 0) insert(other.r2[k], other.index[k]);
         }

@@ -11,11 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifdef __CUDACC__
-#define KGEN_HD __host__ __device__ __forceinline__
-#else
-#define KGEN_HD inline
-#endif
+#include "host_device.h"
 
 namespace kgen {
 
