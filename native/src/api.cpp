@@ -114,10 +114,11 @@ bool overlap(const float* a, int64_t a_count, const float* b, int64_t b_count) {
     return a < b + b_count && b < a + a_count;
 }
 
-void require_no_alias(const kgen::Reduction& r, const float* out, const char* name) {
-    if (out == nullptr) return;
-    require(out != r.queries && out != r.data,
-            std::string(name) + " must not alias the queries or the data");
+// An output of `count` floats must not overlap what the reduction reads (kernels read inputs
+// after other blocks have written outputs).
+void require_no_alias(const kgen::Reduction& r, const float* out, int64_t count, const char* name) {
+    require(!overlap(out, count, r.queries, r.m * r.d) && !overlap(out, count, r.data, r.n * r.d),
+            std::string(name) + " must not overlap the queries or the data");
 }
 
 // Shapes and leave-one-out of a kernel-free pairwise reduction.
@@ -289,9 +290,9 @@ kgen_status kgen_kernel_sum(kgen_context* context, int kernel, const float* quer
                 "laplace_grad needs the Laplace kernel");
         require(lse != nullptr || mean != nullptr || laplace_grad != nullptr,
                 "no output requested: lse, mean and laplace_grad are all NULL");
-        require_no_alias(r, lse, "lse");
-        require_no_alias(r, mean, "mean");
-        require_no_alias(r, laplace_grad, "laplace_grad");
+        require_no_alias(r, lse, m, "lse");
+        require_no_alias(r, mean, m * d, "mean");
+        require_no_alias(r, laplace_grad, m * d, "laplace_grad");
         kgen::Epilogue out;
         out.lse = lse;
         out.mean = mean;
@@ -309,7 +310,7 @@ kgen_status kgen_gaussian_log_density(kgen_context* context, const float* querie
         kgen::Reduction r = check_reduction(KGEN_KERNEL_GAUSSIAN, queries, m, data, n, d, weights,
                                             bandwidths, bandwidth, leave_one_out);
         require_pointer(log_density, "log_density");
-        require_no_alias(r, log_density, "log_density");
+        require_no_alias(r, log_density, m, "log_density");
         kgen::Epilogue out;
         out.log_density = log_density;
         b.reduce(r, out);
@@ -325,7 +326,7 @@ kgen_status kgen_gaussian_score(kgen_context* context, const float* queries, int
         kgen::Reduction r = check_reduction(KGEN_KERNEL_GAUSSIAN, queries, m, data, n, d, weights,
                                             bandwidths, bandwidth, leave_one_out);
         require_pointer(score, "score");
-        require_no_alias(r, score, "score");
+        require_no_alias(r, score, m * d, "score");
         kgen::Epilogue out;
         out.score = score;
         b.reduce(r, out);
@@ -450,7 +451,7 @@ kgen_status kgen_nearest_two(kgen_context* context, const float* queries, int64_
         kgen::Backend& b = backend_of(context);
         kgen::Reduction r = check_pairwise(queries, m, data, n, d, nullptr, leave_one_out);
         require_pointer(distances, "distances");
-        require_no_alias(r, distances, "distances");
+        require_no_alias(r, distances, 2 * m, "distances");
         b.nearest_two(r, distances, indices);
     });
 }
@@ -461,7 +462,7 @@ kgen_status kgen_distance_sum(kgen_context* context, const float* queries, int64
         kgen::Backend& b = backend_of(context);
         kgen::Reduction r = check_pairwise(queries, m, data, n, d, weights, leave_one_out);
         require_pointer(sums, "sums");
-        require_no_alias(r, sums, "sums");
+        require_no_alias(r, sums, m, "sums");
         b.distance_sum(r, sums);
     });
 }
