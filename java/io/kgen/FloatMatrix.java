@@ -134,6 +134,13 @@ public final class FloatMatrix implements Matrix, AutoCloseable {
         return out;
     }
 
+    /** The sum of all elements, accumulated in double. */
+    public double sum() {
+        double s = 0;
+        for (long i = 0; i < size(); i++) s += getFlat(i);
+        return s;
+    }
+
     /** A heap copy of all elements, row-major. */
     public float[] toArray() {
         float[] out = new float[Checks.heapLength(rows, cols, "matrix")];

@@ -34,10 +34,6 @@ final class TestData {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
-    static FloatMatrix matrix(float[][] rows) {
-        return FloatMatrix.of(rows);
-    }
-
     /** A host matrix filled with NaN, so that any element an operation fails to write shows. */
     static FloatMatrix poisoned(long rows, int cols) {
         FloatMatrix m = FloatMatrix.heap(rows, cols);

@@ -223,13 +223,13 @@ public final class DriftingExperiment implements Experiment {
     record Truth(FloatMatrix sample, double within) {
         static Truth of(Engine engine, FloatMatrix sample) {
             double n = sample.rows();
-            return new Truth(sample, sum(engine.distanceSums(sample, sample, null, true)) / (n * (n - 1)));
+            return new Truth(sample, engine.distanceSums(sample, sample, null, true).sum() / (n * (n - 1)));
         }
 
         double energyDistance(Engine engine, FloatMatrix x) {
             double m = x.rows();
-            double xy = sum(engine.distanceSums(x, sample, null, false)) / (m * sample.rows());
-            double xx = sum(engine.distanceSums(x, x, null, false)) / (m * m);
+            double xy = engine.distanceSums(x, sample, null, false).sum() / (m * sample.rows());
+            double xx = engine.distanceSums(x, x, null, false).sum() / (m * m);
             return 2 * xy - xx - within;
         }
     }
@@ -256,9 +256,4 @@ public final class DriftingExperiment implements Experiment {
         return Arrays.stream(v).average().orElse(Double.NaN);
     }
 
-    private static double sum(FloatMatrix v) {
-        double s = 0;
-        for (long i = 0; i < v.rows(); i++) s += v.get(i, 0);
-        return s;
-    }
 }

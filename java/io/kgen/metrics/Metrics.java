@@ -54,9 +54,9 @@ public final class Metrics {
     public static double energyDistance(Engine engine, Matrix x, Matrix y) {
         requireRows(x, 2, "x");
         requireRows(y, 2, "y");
-        double xy = sum(engine.distanceSums(x, y, null, false)) / ((double) x.rows() * y.rows());
-        double xx = sum(engine.distanceSums(x, x, null, true)) / ((double) x.rows() * (x.rows() - 1));
-        double yy = sum(engine.distanceSums(y, y, null, true)) / ((double) y.rows() * (y.rows() - 1));
+        double xy = engine.distanceSums(x, y, null, false).sum() / ((double) x.rows() * y.rows());
+        double xx = engine.distanceSums(x, x, null, true).sum() / ((double) x.rows() * (x.rows() - 1));
+        double yy = engine.distanceSums(y, y, null, true).sum() / ((double) y.rows() * (y.rows() - 1));
         return 2 * xy - xx - yy;
     }
 
@@ -66,11 +66,6 @@ public final class Metrics {
         return sum / lse.rows();
     }
 
-    private static double sum(FloatMatrix v) {
-        double s = 0;
-        for (long i = 0; i < v.rows(); i++) s += v.get(i, 0);
-        return s;
-    }
 
     private static void requireRows(Matrix m, long min, String name) {
         if (m == null || m.rows() < min) {

@@ -36,8 +36,8 @@ final class BatchLaplaceField {
         long n = data.rows();
         int d = x.cols();
         double pairs = (double) m * n + (double) m * (m - 1);
-        double meanDistance = (sum(engine.distanceSums(x, data, null, false))
-                + sum(engine.distanceSums(x, x, null, true))) / pairs;
+        double meanDistance = (engine.distanceSums(x, data, null, false).sum()
+                + engine.distanceSums(x, x, null, true).sum()) / pairs;
         DeviceMatrix field = work.buffer("batch field", m, d);
         engine.fill(out, 0f);
         for (double temperature : temperatures) {
@@ -91,11 +91,6 @@ final class BatchLaplaceField {
         return s;
     }
 
-    private static double sum(FloatMatrix v) {
-        double s = 0;
-        for (long i = 0; i < v.rows(); i++) s += v.get(i, 0);
-        return s;
-    }
 
     private static double max(double[] v) {
         double m = Double.NEGATIVE_INFINITY;
