@@ -7,14 +7,21 @@
  *   (device memory on a CUDA context, host memory on a CPU context). Copies move data in and out.
  * - Every call returns a kgen_status. On failure kgen_last_error() gives a message for the
  *   calling thread; no call aborts the process or throws.
- * - Logits: a_ij = log w_j + log k(x_i, y_j), log k = -|x-y|^2 / (2 h_i^2) (Gaussian) or
- *   -|x-y| / tau_i (Laplace). The bandwidth is h for the Gaussian and tau for the Laplace kernel,
- *   one value for all queries, or one per query.
+ * - Logits: a_ij = log w_j + log k(x_i, y_j) with r = |x_i - y_j| and bandwidth b_i:
+ *     Gaussian  log k = -r^2 / (2 b^2)
+ *     Laplace   log k = -r / b
+ *     Cauchy    log k = -((d + 1) / 2) log(1 + r^2 / b^2)   (multivariate Student-t, one degree
+ *               of freedom: heavy tails, a proper density in every d)
+ *   The bandwidth is one value for all queries, or one per query.
+ * - The gradient output of a reduction is sum_j P_ij grad_x log k(x_i, y_j), the KDE score;
+ *   pairs at r = 0 add nothing for the Laplace kernel (its subgradient there is taken as 0).
  * - Weights w_j >= 0 are taken as given. NULL weights mean uniform: 1/n, or 1/(n-1) with
- *   leave-one-out, so the Gaussian LSE carries the 1/N of a density.
+ *   leave-one-out, so the LSE carries the 1/N of a density.
  * - Leave-one-out skips the pair (i, j = i): queries and data are the same set (m == n).
- * - Values inside arrays (NaN, infinities, negative weights) are not scanned by operations;
- *   kgen_count_nonfinite lets a caller check them on the context cheaply.
+ * - Per-query bandwidths and weights decide what a call means, so every operation checks them
+ *   (NaN, infinite, negative, a bandwidth too small for float logits, weights summing to 0 give
+ *   KGEN_INVALID_ARGUMENT naming the first bad entry). Queries and data are not scanned by the
+ *   reductions: kgen_scan lets a caller check them on the context once and trust them after.
  */
 #ifndef KGEN_H
 #define KGEN_H
@@ -26,7 +33,7 @@
 extern "C" {
 #endif
 
-#define KGEN_ABI_VERSION 1
+#define KGEN_ABI_VERSION 2
 
 typedef enum kgen_status {
     KGEN_OK = 0,
@@ -39,7 +46,11 @@ typedef enum kgen_status {
 
 typedef enum kgen_backend { KGEN_BACKEND_CPU = 0, KGEN_BACKEND_CUDA = 1 } kgen_backend;
 
-typedef enum kgen_kernel { KGEN_KERNEL_GAUSSIAN = 0, KGEN_KERNEL_LAPLACE = 1 } kgen_kernel;
+typedef enum kgen_kernel {
+    KGEN_KERNEL_GAUSSIAN = 0,
+    KGEN_KERNEL_LAPLACE = 1,
+    KGEN_KERNEL_CAUCHY = 2
+} kgen_kernel;
 
 typedef struct kgen_context kgen_context;
 
@@ -75,35 +86,41 @@ kgen_status kgen_copy_to_context(kgen_context* context, void* dst, const void* h
 kgen_status kgen_copy_to_host(kgen_context* context, void* host_dst, const void* src, size_t bytes);
 kgen_status kgen_copy_within(kgen_context* context, void* dst, const void* src, size_t bytes);
 kgen_status kgen_fill(kgen_context* context, float* dst, float value, int64_t count);
-/* Counts NaN and infinite entries; first_index is -1 when there is none. */
-kgen_status kgen_count_nonfinite(kgen_context* context, const float* values, int64_t count,
-                                 int64_t* nonfinite, int64_t* first_index);
+/*
+ * Scans count values for bad entries: NaN, infinite, or below `lower` (-INFINITY: only the
+ * finite check). bad_count: how many; first_bad: the smallest bad index, -1 when none;
+ * sum: the sum of all values in double (any order). first_bad and sum may be NULL.
+ */
+kgen_status kgen_scan(kgen_context* context, const float* values, int64_t count, float lower,
+                      int64_t* bad_count, int64_t* first_bad, double* sum);
+/* The smallest bandwidth a kernel takes in dimension d: below it the logit scale overflows
+   float. NaN for an unknown kernel or d < 1. */
+float kgen_min_bandwidth(int kernel, int64_t d);
 
 /* ---- kernel sums (MATH.md section 1) ----------------------------------------------------- */
 
 /*
- * For every query i: lse[i] = log sum_j exp(a_ij) (m), mean = sum_j P_ij y_j (m x d), and for the
- * Laplace kernel laplace_grad = sum_j P_ij (y_j - x_i) / (tau_i r_ij) (m x d; pairs with r = 0 add
- * nothing). Outputs may be NULL when not wanted; laplace_grad needs the Laplace kernel.
- * bandwidths: m values, or NULL to use `bandwidth` for every query.
+ * For every query i: lse[i] = log sum_j exp(a_ij) (m), mean = sum_j P_ij y_j (m x d), and
+ * gradient = sum_j P_ij grad_x log k(x_i, y_j) (m x d). Outputs may be NULL when not wanted, not
+ * all three. bandwidths: m values, or NULL to use `bandwidth` for every query.
  */
 kgen_status kgen_kernel_sum(kgen_context* context, int kernel,
                             const float* queries, int64_t m, const float* data, int64_t n, int64_t d,
                             const float* weights, const float* bandwidths, float bandwidth,
                             int leave_one_out,
-                            float* lse, float* mean, float* laplace_grad);
+                            float* lse, float* mean, float* gradient);
 
-/* Gaussian KDE: log p_h(x_i) = LSE_i - (d/2) log(2 pi h_i^2). */
-kgen_status kgen_gaussian_log_density(kgen_context* context,
-                                      const float* queries, int64_t m, const float* data, int64_t n,
-                                      int64_t d, const float* weights, const float* bandwidths,
-                                      float bandwidth, int leave_one_out, float* log_density);
+/* KDE log-density with the normalised kernel: log p(x_i) = LSE_i - log Z_k(d, b_i) (MATH.md). */
+kgen_status kgen_log_density(kgen_context* context, int kernel,
+                             const float* queries, int64_t m, const float* data, int64_t n,
+                             int64_t d, const float* weights, const float* bandwidths,
+                             float bandwidth, int leave_one_out, float* log_density);
 
-/* Gaussian KDE score: (MEAN_i - x_i) / h_i^2 (m x d). */
-kgen_status kgen_gaussian_score(kgen_context* context,
-                                const float* queries, int64_t m, const float* data, int64_t n,
-                                int64_t d, const float* weights, const float* bandwidths,
-                                float bandwidth, int leave_one_out, float* score);
+/* KDE score grad log p(x_i) (m x d); for the Gaussian kernel (MEAN_i - x_i) / h_i^2. */
+kgen_status kgen_score(kgen_context* context, int kernel,
+                       const float* queries, int64_t m, const float* data, int64_t n,
+                       int64_t d, const float* weights, const float* bandwidths,
+                       float bandwidth, int leave_one_out, float* score);
 
 /*
  * One Euler-Maruyama step of the reverse SDE with the Gaussian empirical score, fused into the
@@ -120,8 +137,8 @@ kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m,
 /*
  * The mergeable partial state (MATH.md section 1) over a slice of the data, so that a caller can
  * split the data (across devices or nodes) and merge: max_logit (m), sum_exp = sum exp(a - max)
- * (m), weighted_sum = sum exp(a - max) y_j (m x d), and for the Laplace kernel laplace_sum =
- * sum exp(a - max) (y_j - x_i) / (tau_i r_ij) (m x d, or NULL).
+ * (m), weighted_sum = sum exp(a - max) y_j (m x d), and gradient_sum =
+ * sum exp(a - max) grad_x log k(x_i, y_j) (m x d, or NULL).
  * Here NULL weights mean unit weights: add the log of a common weight to max_logit.
  * With leave_one_out, the pair (i, j) is skipped where j == i + self_offset (for a slice that
  * starts at global data row j0, with queries from global row 0, self_offset = -j0).
@@ -132,19 +149,19 @@ kgen_status kgen_kernel_sum_partial(kgen_context* context, int kernel,
                                     int64_t d, const float* weights, const float* bandwidths,
                                     float bandwidth, int leave_one_out, int64_t self_offset,
                                     float* max_logit, float* sum_exp, float* weighted_sum,
-                                    float* laplace_sum);
+                                    float* gradient_sum);
 
-/* a <- merge(a, b), in place. laplace sums are both NULL or both given. */
+/* a <- merge(a, b), in place. The gradient sums are both NULL or both given. */
 kgen_status kgen_partial_merge(kgen_context* context, int64_t m, int64_t d,
-                               float* max_a, float* sum_a, float* weighted_a, float* laplace_a,
+                               float* max_a, float* sum_a, float* weighted_a, float* gradient_a,
                                const float* max_b, const float* sum_b, const float* weighted_b,
-                               const float* laplace_b);
+                               const float* gradient_b);
 
-/* Partial state -> lse, mean, laplace_grad (each optional; laplace_grad needs laplace_sum). */
+/* Partial state -> lse, mean, gradient (each optional; gradient needs gradient_sum). */
 kgen_status kgen_partial_finalize(kgen_context* context, int64_t m, int64_t d,
                                   const float* max_logit, const float* sum_exp,
-                                  const float* weighted_sum, const float* laplace_sum,
-                                  float* lse, float* mean, float* laplace_grad);
+                                  const float* weighted_sum, const float* gradient_sum,
+                                  float* lse, float* mean, float* gradient);
 
 /* ---- nearest neighbours and distance sums (metrics, MATH.md section 6) -------------------- */
 

@@ -10,45 +10,68 @@
 
 namespace kgen {
 
-// One reduction: queries x (m x d) against data y (n x d), MATH.md section 1.
-struct Reduction {
-    int kernel = KGEN_KERNEL_GAUSSIAN;
+// Queries x (m x d) against data y (n x d): what every pairwise reduction reads.
+struct Pairs {
     const float* queries = nullptr;
     int64_t m = 0;
     const float* data = nullptr;
     int64_t n = 0;
     int64_t d = 0;
-    const float* weights = nullptr;  // n values, or null: every log weight is uniform_log_weight
-    float uniform_log_weight = 0.0f;
-    const float* bandwidths = nullptr;  // m values, or null: `bandwidth` for all queries
-    float bandwidth = 1.0f;
+    const float* weights = nullptr;  // n values, or null (see each reduction)
     bool leave_one_out = false;
     int64_t self_offset = 0;  // with leave_one_out: skip j == i + self_offset
 };
 
-// What to write once the reduction is complete; every pointer optional.
-struct Epilogue {
-    float* lse = nullptr;           // m
-    float* mean = nullptr;          // m x d
-    float* laplace_grad = nullptr;  // m x d
-    float* log_density = nullptr;   // m: lse - (d/2) log(2 pi h^2)
-    float* score = nullptr;         // m x d: (mean - x) / h^2
-    // An Euler step fused into the epilogue: x <- x + step (mean - x) / h^2 + noise z, in place on
-    // the queries (which must not be the data), z Philox normal element i d + k of (seed, stream).
-    bool euler_step = false;
+// One kernel reduction, MATH.md section 1: the pairs, the kernel and its bandwidths.
+struct Reduction : Pairs {
+    int kernel = KGEN_KERNEL_GAUSSIAN;
+    float uniform_log_weight = 0.0f;    // every log weight when weights is null
+    const float* bandwidths = nullptr;  // m values, or null: `bandwidth` for all queries
+    float bandwidth = 1.0f;
+};
+
+// An Euler step fused into the epilogue: x <- x + step (mean - x) / h^2 + noise z, where x is the
+// queries (which must not be the data) and z is Philox normal element offset + i d + k.
+struct EulerStep {
+    float* x = nullptr;  // the queries, written in place; null: no step
     float step = 0.0f;
     float noise = 0.0f;
     uint64_t seed = 0;
     uint64_t stream = 0;
-    uint64_t noise_offset = 0;  // element of row i, column k: noise_offset + i d + k
+    uint64_t offset = 0;
 };
 
-// The mergeable partial state; laplace_sum may be null.
+// What to write once the reduction is complete; every pointer optional.
+struct Epilogue {
+    float* lse = nullptr;          // m
+    float* mean = nullptr;         // m x d
+    float* gradient = nullptr;     // m x d: sum_j P_ij grad_x log k_ij
+    float* log_density = nullptr;  // m: lse - log Z_k(d, h)
+    float* score = nullptr;        // m x d: (mean - x) / h^2, the Gaussian score from the mean
+    EulerStep euler;
+};
+
+// The mergeable partial state; gradient_sum may be null.
 struct Partial {
     float* max_logit = nullptr;
     float* sum_exp = nullptr;
     float* weighted_sum = nullptr;
-    float* laplace_sum = nullptr;
+    float* gradient_sum = nullptr;
+};
+
+// The read-only side of a merge.
+struct ConstPartial {
+    const float* max_logit = nullptr;
+    const float* sum_exp = nullptr;
+    const float* weighted_sum = nullptr;
+    const float* gradient_sum = nullptr;
+};
+
+// What kgen_scan reports.
+struct ScanResult {
+    int64_t bad_count = 0;
+    int64_t first_bad = -1;
+    double sum = 0.0;
 };
 
 // x <- x + alpha a + beta b + noise z (kgen_particle_update).
@@ -78,13 +101,13 @@ public:
     virtual void copy_to_host(void* dst, const void* src, size_t bytes) = 0;
     virtual void copy_within(void* dst, const void* src, size_t bytes) = 0;
     virtual void fill(float* dst, float value, int64_t count) = 0;
-    virtual void count_nonfinite(const float* values, int64_t count, int64_t* nonfinite,
-                                 int64_t* first_index) = 0;
+    // Entries that are NaN, infinite or below `lower`, and the sum of all entries.
+    virtual ScanResult scan(const float* values, int64_t count, float lower) = 0;
 
     virtual void reduce(const Reduction& problem, const Epilogue& out) = 0;
     virtual void reduce_partial(const Reduction& problem, const Partial& out) = 0;
-    virtual void merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b) = 0;
-    virtual void finalize_partial(int64_t m, int64_t d, const Partial& state,
+    virtual void merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) = 0;
+    virtual void finalize_partial(int64_t m, int64_t d, const ConstPartial& state,
                                   const Epilogue& out) = 0;
 
     virtual void normal_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out,
@@ -99,9 +122,9 @@ public:
                             int64_t d) = 0;
     virtual double sum_squares(const float* values, int64_t count) = 0;
 
-    // Pairwise reductions without a kernel: the bandwidth fields of the Reduction are unused.
-    virtual void nearest_two(const Reduction& problem, float* distances, int64_t* indices) = 0;
-    virtual void distance_sum(const Reduction& problem, float* sums) = 0;
+    // Pairwise reductions without a kernel (null weights: unit weights).
+    virtual void nearest_two(const Pairs& pairs, float* distances, int64_t* indices) = 0;
+    virtual void distance_sum(const Pairs& pairs, float* sums) = 0;
 };
 
 Backend* create_cpu_backend();

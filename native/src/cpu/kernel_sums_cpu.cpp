@@ -1,38 +1,40 @@
 // CPU twin of the kernel-sum reductions: the reference the CUDA kernels are tested against.
-// One query at a time, every sum in double, queries spread over threads.
+// One query at a time, every sum in double, queries spread over threads; the kernel comes from
+// common/kernels.h, instantiated once per family.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "../common/epilogue.h"
+#include "../common/kernels.h"
+#include "../common/log_sum_exp.h"
 #include "../common/philox.h"
-#include "kernel_sums_cpu.h"
+#include "cpu_ops.h"
 #include "parallel.h"
 
 namespace kgen {
 namespace {
 
-// The running (max, sum, weighted sum, laplace sum) of one query, in double.
+// The running (max, sum, weighted sum, gradient sum) of one query, in double.
 struct RowState {
     double max_logit = -INFINITY;
     double sum_exp = 0.0;
     std::vector<double> weighted;
-    std::vector<double> laplace;
+    std::vector<double> gradient;
 
-    RowState(int64_t d, bool with_laplace) : weighted(d), laplace(with_laplace ? d : 0) {}
+    RowState(int64_t d, bool with_gradient) : weighted(d), gradient(with_gradient ? d : 0) {}
 
     void reset() {
         max_logit = -INFINITY;
         sum_exp = 0.0;
         std::fill(weighted.begin(), weighted.end(), 0.0);
-        std::fill(laplace.begin(), laplace.end(), 0.0);
+        std::fill(gradient.begin(), gradient.end(), 0.0);
     }
 
     // Multiplies every sum by `factor` (a change of reference max).
     void scale(double factor) {
         sum_exp *= factor;
         for (double& v : weighted) v *= factor;
-        for (double& v : laplace) v *= factor;
+        for (double& v : gradient) v *= factor;
     }
 };
 
@@ -44,13 +46,13 @@ double bandwidth_of(const Reduction& p, int64_t i) {
 // then the exponentials and sums. This keeps the branchy max update out of the inner loop.
 constexpr int64_t kRowBlock = 256;
 
+template <typename K>
 void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
     const int64_t d = p.d;
     const float* x = p.queries + i * d;
-    const double c = logit_coefficient<double>(p.kernel, bandwidth_of(p, i));
-    const bool laplace = !row.laplace.empty();
-    const bool need_distance = p.kernel == KGEN_KERNEL_LAPLACE;
-    double logits[kRowBlock], distances[kRowBlock];
+    const typename K::template Query<double> q(bandwidth_of(p, i), d, 1.0);
+    const bool gradient = !row.gradient.empty();
+    double logits[kRowBlock], squared[kRowBlock], distances[kRowBlock];
     row.reset();
     for (int64_t j0 = 0; j0 < p.n; j0 += kRowBlock) {
         const int64_t rows = std::min(kRowBlock, p.n - j0);
@@ -68,8 +70,9 @@ void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
                 double diff = (double)x[k] - (double)y[k];
                 r2 += diff * diff;
             }
-            distances[t] = need_distance ? std::sqrt(r2) : 0.0;
-            logits[t] = lw - (need_distance ? distances[t] * c : r2 * c);
+            squared[t] = r2;
+            distances[t] = K::kNeedsDistance ? std::sqrt(r2) : 0.0;
+            logits[t] = pair_logit(q, lw, r2, distances[t]);
             block_max = std::fmax(block_max, logits[t]);
         }
         if (block_max == -INFINITY) continue;
@@ -83,67 +86,85 @@ void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
             const double e = std::exp(logits[t] - row.max_logit);
             row.sum_exp += e;
             for (int64_t k = 0; k < d; ++k) row.weighted[k] += e * (double)y[k];
-            if (laplace && distances[t] > 0.0) {
-                const double g = e * c / distances[t];  // c = 1/tau
-                for (int64_t k = 0; k < d; ++k) row.laplace[k] += g * ((double)y[k] - (double)x[k]);
+            if (gradient) {
+                const double scaled = e * q.gradient_scale();
+                const double shape = q.gradient_shape(squared[t], distances[t]);
+                for (int64_t k = 0; k < d; ++k) row.gradient[k] += scaled * (((double)y[k] - (double)x[k]) * shape);
             }
         }
     }
 }
 
-// Writes the outputs of one complete row; x and h are needed only for score, log-density and
-// the Euler step (which overwrites x: every other output of the row is written first).
-void write_epilogue(const RowState& row, int64_t i, int64_t d, const float* x, double h,
-                    const Epilogue& out) {
-    NormalCache normals;
-    double lse = row.max_logit + std::log(row.sum_exp);
-    if (out.lse) out.lse[i] = (float)lse;
-    if (out.log_density) out.log_density[i] = (float)(lse - gaussian_log_norm<double>(d, h));
+// The outputs every complete state has: lse, mean and gradient.
+void write_sums(const RowState& row, int64_t i, int64_t d, const Epilogue& out) {
+    if (out.lse) out.lse[i] = (float)(row.max_logit + std::log(row.sum_exp));
     for (int64_t k = 0; k < d; ++k) {
-        double mean = row.weighted[k] / row.sum_exp;
-        if (out.mean) out.mean[i * d + k] = (float)mean;
+        if (out.mean) out.mean[i * d + k] = (float)(row.weighted[k] / row.sum_exp);
+        if (out.gradient) out.gradient[i * d + k] = (float)(row.gradient[k] / row.sum_exp);
+    }
+}
+
+// The outputs that need the query and its bandwidth: log-density, score, the Euler step (which
+// overwrites the query: every other output of the row is written first).
+template <typename K>
+void write_query_outputs(const RowState& row, int64_t i, int64_t d, const float* x, double h, const Epilogue& out) {
+    if (out.log_density) {
+        out.log_density[i] = (float)(row.max_logit + std::log(row.sum_exp) - K::log_norm(d, h));
+    }
+    if (!out.score && !out.euler.x) return;
+    NormalCache normals;
+    const EulerStep& step = out.euler;
+    for (int64_t k = 0; k < d; ++k) {
+        const double mean = row.weighted[k] / row.sum_exp;
         if (out.score) out.score[i * d + k] = (float)((mean - (double)x[k]) / (h * h));
-        if (out.laplace_grad) out.laplace_grad[i * d + k] = (float)(row.laplace[k] / row.sum_exp);
-        if (out.euler_step) {
-            double z = out.noise != 0.0f ? normals.normal(out.seed, out.stream, out.noise_offset + (uint64_t)(i * d + k)) : 0.0;
-            double moved = (double)x[k] + (double)out.step * (mean - (double)x[k]) / (h * h) + (double)out.noise * z;
-            const_cast<float*>(x)[k] = (float)moved;  // x is the queries, updated in place
+        if (step.x) {
+            const double z = step.noise != 0.0f ? normals.normal(step.seed, step.stream, step.offset + (uint64_t)(i * d + k)) : 0.0;
+            step.x[i * d + k] = (float)((double)x[k] + (double)step.step * (mean - (double)x[k]) / (h * h) + (double)step.noise * z);
         }
     }
 }
 
 constexpr int64_t kRowsPerChunk = 16;
 
-}  // namespace
-
-void cpu_reduce(const Reduction& p, const Epilogue& out) {
-    const bool laplace = out.laplace_grad != nullptr;
+template <typename K>
+void reduce_rows(const Reduction& p, const Epilogue& out) {
     parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
-        RowState row(p.d, laplace);
+        RowState row(p.d, out.gradient != nullptr);
         for (int64_t i = begin; i < end; ++i) {
-            accumulate_row(p, i, row);
-            write_epilogue(row, i, p.d, p.queries + i * p.d, bandwidth_of(p, i), out);
+            accumulate_row<K>(p, i, row);
+            write_sums(row, i, p.d, out);
+            write_query_outputs<K>(row, i, p.d, p.queries + i * p.d, bandwidth_of(p, i), out);
         }
     });
 }
 
-void cpu_reduce_partial(const Reduction& p, const Partial& out) {
-    const bool laplace = out.laplace_sum != nullptr;
+template <typename K>
+void reduce_rows_partial(const Reduction& p, const Partial& out) {
     parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
-        RowState row(p.d, laplace);
+        RowState row(p.d, out.gradient_sum != nullptr);
         for (int64_t i = begin; i < end; ++i) {
-            accumulate_row(p, i, row);
+            accumulate_row<K>(p, i, row);
             out.max_logit[i] = (float)row.max_logit;
             out.sum_exp[i] = (float)row.sum_exp;
             for (int64_t k = 0; k < p.d; ++k) {
                 out.weighted_sum[i * p.d + k] = (float)row.weighted[k];
-                if (laplace) out.laplace_sum[i * p.d + k] = (float)row.laplace[k];
+                if (out.gradient_sum) out.gradient_sum[i * p.d + k] = (float)row.gradient[k];
             }
         }
     });
 }
 
-void cpu_merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b) {
+}  // namespace
+
+void cpu_reduce(const Reduction& p, const Epilogue& out) {
+    for_kernel(p.kernel, [&](auto kernel) { reduce_rows<decltype(kernel)>(p, out); });
+}
+
+void cpu_reduce_partial(const Reduction& p, const Partial& out) {
+    for_kernel(p.kernel, [&](auto kernel) { reduce_rows_partial<decltype(kernel)>(p, out); });
+}
+
+void cpu_merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) {
     parallel_for(m, 256, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             double ma = a.max_logit[i], mb = b.max_logit[i];
@@ -153,23 +174,23 @@ void cpu_merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b)
             a.sum_exp[i] = (float)(a.sum_exp[i] * fa + b.sum_exp[i] * fb);
             for (int64_t k = i * d; k < (i + 1) * d; ++k) {
                 a.weighted_sum[k] = (float)(a.weighted_sum[k] * fa + b.weighted_sum[k] * fb);
-                if (a.laplace_sum) a.laplace_sum[k] = (float)(a.laplace_sum[k] * fa + b.laplace_sum[k] * fb);
+                if (a.gradient_sum) a.gradient_sum[k] = (float)(a.gradient_sum[k] * fa + b.gradient_sum[k] * fb);
             }
         }
     });
 }
 
-void cpu_finalize_partial(int64_t m, int64_t d, const Partial& state, const Epilogue& out) {
+void cpu_finalize_partial(int64_t m, int64_t d, const ConstPartial& state, const Epilogue& out) {
     parallel_for(m, 256, [&](int64_t begin, int64_t end) {
-        RowState row(d, state.laplace_sum != nullptr);
+        RowState row(d, state.gradient_sum != nullptr);
         for (int64_t i = begin; i < end; ++i) {
             row.max_logit = state.max_logit[i];
             row.sum_exp = state.sum_exp[i];
             for (int64_t k = 0; k < d; ++k) {
                 row.weighted[k] = state.weighted_sum[i * d + k];
-                if (state.laplace_sum) row.laplace[k] = state.laplace_sum[i * d + k];
+                if (state.gradient_sum) row.gradient[k] = state.gradient_sum[i * d + k];
             }
-            write_epilogue(row, i, d, nullptr, 1.0, out);
+            write_sums(row, i, d, out);
         }
     });
 }

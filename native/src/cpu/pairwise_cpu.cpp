@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "../common/nearest_two.h"
-#include "pairwise_cpu.h"
+#include "cpu_ops.h"
 #include "parallel.h"
 
 namespace kgen {
@@ -19,7 +19,7 @@ double squared_distance(const float* x, const float* y, int64_t d) {
 
 }  // namespace
 
-void cpu_nearest_two(const Reduction& p, float* distances, int64_t* indices) {
+void cpu_nearest_two(const Pairs& p, float* distances, int64_t* indices) {
     parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             NearestTwo<double> best = NearestTwo<double>::empty();
@@ -35,7 +35,7 @@ void cpu_nearest_two(const Reduction& p, float* distances, int64_t* indices) {
     });
 }
 
-void cpu_distance_sum(const Reduction& p, float* sums) {
+void cpu_distance_sum(const Pairs& p, float* sums) {
     parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             double sum = 0.0;

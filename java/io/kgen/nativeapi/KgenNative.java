@@ -64,22 +64,24 @@ public final class KgenNative {
     public static native int kgen_fill(@Cast("kgen_context*") long context, @Cast("float*") long dst,
             float value, long count);
 
-    public static native int kgen_count_nonfinite(@Cast("kgen_context*") long context,
-            @Cast("const float*") long values, long count, @Cast("int64_t*") long[] nonfinite,
-            @Cast("int64_t*") long[] firstIndex);
+    public static native int kgen_scan(@Cast("kgen_context*") long context,
+            @Cast("const float*") long values, long count, float lower, @Cast("int64_t*") long[] badCount,
+            @Cast("int64_t*") long[] firstBad, double[] sum);
+
+    public static native float kgen_min_bandwidth(int kernel, long d);
 
     public static native int kgen_kernel_sum(@Cast("kgen_context*") long context, int kernel,
             @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
             @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
             int leaveOneOut, @Cast("float*") long lse, @Cast("float*") long mean,
-            @Cast("float*") long laplaceGrad);
+            @Cast("float*") long gradient);
 
-    public static native int kgen_gaussian_log_density(@Cast("kgen_context*") long context,
+    public static native int kgen_log_density(@Cast("kgen_context*") long context, int kernel,
             @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
             @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
             int leaveOneOut, @Cast("float*") long logDensity);
 
-    public static native int kgen_gaussian_score(@Cast("kgen_context*") long context,
+    public static native int kgen_score(@Cast("kgen_context*") long context, int kernel,
             @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
             @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
             int leaveOneOut, @Cast("float*") long score);
@@ -88,17 +90,17 @@ public final class KgenNative {
             @Cast("const float*") long queries, long m, @Cast("const float*") long data, long n, long d,
             @Cast("const float*") long weights, @Cast("const float*") long bandwidths, float bandwidth,
             int leaveOneOut, long selfOffset, @Cast("float*") long maxLogit, @Cast("float*") long sumExp,
-            @Cast("float*") long weightedSum, @Cast("float*") long laplaceSum);
+            @Cast("float*") long weightedSum, @Cast("float*") long gradientSum);
 
     public static native int kgen_partial_merge(@Cast("kgen_context*") long context, long m, long d,
             @Cast("float*") long maxA, @Cast("float*") long sumA, @Cast("float*") long weightedA,
-            @Cast("float*") long laplaceA, @Cast("const float*") long maxB, @Cast("const float*") long sumB,
-            @Cast("const float*") long weightedB, @Cast("const float*") long laplaceB);
+            @Cast("float*") long gradientA, @Cast("const float*") long maxB, @Cast("const float*") long sumB,
+            @Cast("const float*") long weightedB, @Cast("const float*") long gradientB);
 
     public static native int kgen_partial_finalize(@Cast("kgen_context*") long context, long m, long d,
             @Cast("const float*") long maxLogit, @Cast("const float*") long sumExp,
-            @Cast("const float*") long weightedSum, @Cast("const float*") long laplaceSum,
-            @Cast("float*") long lse, @Cast("float*") long mean, @Cast("float*") long laplaceGrad);
+            @Cast("const float*") long weightedSum, @Cast("const float*") long gradientSum,
+            @Cast("float*") long lse, @Cast("float*") long mean, @Cast("float*") long gradient);
 
     public static native int kgen_normal_fill(@Cast("kgen_context*") long context,
             @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset,
