@@ -5,16 +5,22 @@ package io.kgen;
  * host memory on a CPU engine), so repeated calls do not copy. Created by
  * {@link Engine#allocate}, {@link Engine#upload} or {@link Engine#wrapDevicePointer}; freed by
  * {@link #close()} (idempotent) or when its engine closes.
+ *
+ * <p>A matrix the engine allocated carries a mark once the engine has scanned its values and
+ * found them finite; engine writes into it clear the mark. Later calls trust a marked matrix, so a
+ * sampler scans its unchanged data set once, not at every step. Wrapped memory is never marked:
+ * the engine cannot see who else writes it.
  */
 public final class DeviceMatrix implements Matrix, AutoCloseable {
-    private final Engine engine;
+    private final NativeContext context;
     private final long rows;
     private final int cols;
     private final boolean owned;
     private volatile long address;
+    private volatile boolean checkedFinite;
 
-    DeviceMatrix(Engine engine, long rows, int cols, long address, boolean owned) {
-        this.engine = engine;
+    DeviceMatrix(NativeContext context, long rows, int cols, long address, boolean owned) {
+        this.context = context;
         this.rows = rows;
         this.cols = cols;
         this.address = address;
@@ -31,12 +37,8 @@ public final class DeviceMatrix implements Matrix, AutoCloseable {
         return cols;
     }
 
-    public Engine engine() {
-        return engine;
-    }
-
     public boolean isClosed() {
-        return address == 0 && rows * cols > 0;
+        return (address == 0 && size() > 0) || context.isClosed();
     }
 
     /** The context address (a CUDA device pointer on a CUDA engine), for interop. */
@@ -45,21 +47,41 @@ public final class DeviceMatrix implements Matrix, AutoCloseable {
         return address;
     }
 
-    /** A host copy. */
+    /** A host (heap) copy. */
     public FloatMatrix download() {
-        return engine.download(this);
+        FloatMatrix host = FloatMatrix.heap(rows, cols);
+        if (size() == 0) return host;
+        context.lock.lock();
+        try {
+            context.copyToHost(host, address(), "a device matrix");
+        } finally {
+            context.lock.unlock();
+        }
+        return host;
     }
 
     @Override
     public void close() {
-        engine.release(this);
+        context.lock.lock();
+        try {
+            if (owned && address != 0) context.free(address);
+            address = 0;
+        } finally {
+            context.lock.unlock();
+        }
     }
 
-    /** Called by the engine under its lock: forgets the address, returns it if this owned it. */
-    long detach() {
-        long a = address;
-        address = 0;
-        return owned ? a : 0;
+    boolean belongsTo(NativeContext c) {
+        return context == c;
+    }
+
+    /** Whether the engine found every value finite and has not written the matrix since. */
+    boolean checkedFinite() {
+        return owned && checkedFinite;
+    }
+
+    void markCheckedFinite(boolean finite) {
+        checkedFinite = finite;
     }
 
     @Override

@@ -161,6 +161,27 @@ public final class FloatMatrix implements Matrix, AutoCloseable {
         }
     }
 
+    /** Scans the values on the host: NaN, infinities and entries below {@code lower} are bad. */
+    ValueScan scan(float lower) {
+        long bad = 0;
+        long first = -1;
+        double sum = 0;
+        float[] chunk = heap != null ? heap : new float[(int) Math.min(size(), 1 << 16)];
+        for (long at = 0; at < size(); at += chunk.length) {
+            int n = (int) Math.min(chunk.length, size() - at);
+            if (heap == null) new FloatPointer(open()).position(at).get(chunk, 0, n);
+            for (int i = 0; i < n; i++) {
+                float v = chunk[i];
+                if (!(v >= lower) || Float.isInfinite(v)) {
+                    if (first < 0) first = at + i;
+                    bad++;
+                }
+                sum += v;
+            }
+        }
+        return new ValueScan(bad, first, sum);
+    }
+
     /** Frees the native memory of an off-heap matrix; a no-op on the heap. Idempotent. */
     @Override
     public void close() {

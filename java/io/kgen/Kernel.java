@@ -1,11 +1,19 @@
 package io.kgen;
 
-/** The kernels of MATH.md section 1. */
+/**
+ * The kernels of MATH.md section 1, the Java twin of native/src/common/kernels.h. With r the
+ * distance between query and data point and b the bandwidth:
+ */
 public enum Kernel {
-    /** exp(-|x - y|^2 / (2 h^2)); the bandwidth is h. */
+    /** exp(-r^2 / (2 b^2)). */
     GAUSSIAN(0),
-    /** exp(-|x - y| / tau); the bandwidth is tau. */
-    LAPLACE(1);
+    /** exp(-r / b). */
+    LAPLACE(1),
+    /**
+     * (1 + r^2 / b^2)^(-(d + 1) / 2): the multivariate Cauchy (Student-t, one degree of freedom).
+     * Heavy tails, so far points keep weight, and a proper density in every dimension d.
+     */
+    CAUCHY(2);
 
     final int code;
 

@@ -28,13 +28,18 @@ public final class KernelSum {
     }
 
     /** Gaussian kernel with bandwidth h. */
-    public static KernelSum gaussian(float h) {
+    public static KernelSum gaussian(double h) {
         return of(Kernel.GAUSSIAN, Bandwidth.of(h));
     }
 
     /** Laplace kernel with scale tau. */
-    public static KernelSum laplace(float tau) {
+    public static KernelSum laplace(double tau) {
         return of(Kernel.LAPLACE, Bandwidth.of(tau));
+    }
+
+    /** Cauchy (Student-t, one degree of freedom) kernel with scale h. */
+    public static KernelSum cauchy(double h) {
+        return of(Kernel.CAUCHY, Bandwidth.of(h));
     }
 
     public KernelSum withBandwidth(Bandwidth b) {

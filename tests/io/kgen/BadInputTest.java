@@ -47,7 +47,7 @@ class BadInputTest {
         FloatMatrix bad = FloatMatrix.of(new float[][] {{0, 1}, {2, Float.NaN}});
         rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss, bad, y), "queries", "NaN", "row 1, column 1");
         FloatMatrix inf = FloatMatrix.of(new float[][] {{Float.POSITIVE_INFINITY, 1}, {2, 2}});
-        rejects(IllegalArgumentException.class, () -> engine.gaussianScore(gauss, x, inf), "data", "Infinity",
+        rejects(IllegalArgumentException.class, () -> engine.score(gauss, x, inf), "data", "Infinity",
                 "row 0, column 0");
         try (DeviceMatrix onContext = engine.upload(bad)) {
             rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss, x, onContext), "data", "NaN");
@@ -61,15 +61,23 @@ class BadInputTest {
         rejects(IllegalArgumentException.class, () -> KernelSum.gaussian(Float.NaN), "bandwidth", "NaN");
         rejects(IllegalArgumentException.class, () -> KernelSum.gaussian(Float.POSITIVE_INFINITY), "bandwidth",
                 "Infinity");
-        rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.gaussian(1e-30f), x, y),
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.gaussian(1e-30), x, y),
                 "bandwidth", "1.0E-30", "overflows");
-        rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.laplace(1e-39f), x, y),
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.laplace(1e-39), x, y),
                 "bandwidth", "overflows");
         KernelSum shortList = gauss.withBandwidth(Bandwidth.perQuery(1f, 1f));
         rejects(IllegalArgumentException.class, () -> engine.kernelSums(shortList, x, y), "bandwidths", "3 values",
                 "2 x 1");
         KernelSum zero = gauss.withBandwidth(Bandwidth.perQuery(1f, 0f, 1f));
         rejects(IllegalArgumentException.class, () -> engine.kernelSums(zero, x, y), "bandwidths[1]", "0.0");
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(KernelSum.cauchy(1e-25), x, y),
+                "bandwidth", "CAUCHY", "overflows");
+        // Context-resident bandwidths are checked by the native call on the context.
+        try (DeviceMatrix onContext = engine.upload(FloatMatrix.wrap(3, 1, new float[] {1f, 1f, -2f}))) {
+            rejects(IllegalArgumentException.class,
+                    () -> engine.kernelSums(gauss.withBandwidth(Bandwidth.perQuery(onContext)), x, y), "bandwidths[2]",
+                    "-2");
+        }
     }
 
     @Test
@@ -82,6 +90,11 @@ class BadInputTest {
                 "weights[0]", "NaN");
         rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss.withWeights(0f, 0f), x, y), "weights",
                 "positive sum");
+        // Context-resident weights are checked by the native call on the context.
+        try (DeviceMatrix onContext = engine.upload(FloatMatrix.wrap(2, 1, new float[] {1f, Float.NaN}))) {
+            rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss.withWeights(onContext), x, y),
+                    "weights[1]", "nan");
+        }
     }
 
     @Test
@@ -103,17 +116,15 @@ class BadInputTest {
 
     @Test
     void wrongOutputs() {
-        rejects(IllegalArgumentException.class,
-                () -> engine.kernelSums(gauss, x, y, FloatMatrix.heap(2, 1), null, null), "lse", "3 values");
-        rejects(IllegalArgumentException.class,
-                () -> engine.kernelSums(gauss, x, y, null, FloatMatrix.heap(3, 3), null), "mean", "3 x 2", "3 x 3");
-        rejects(IllegalArgumentException.class,
-                () -> engine.kernelSums(gauss, x, y, null, null, FloatMatrix.heap(3, 2)), "laplaceGradient",
-                "Laplace");
-        rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss, x, y, null, null, null),
-                "no output");
-        rejects(IllegalArgumentException.class, () -> engine.gaussianScore(KernelSum.laplace(1f), x, y), "Gaussian",
-                "LAPLACE");
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss, x, y,
+                new KernelSumOutputs(FloatMatrix.heap(2, 1), null, null)), "lse", "3 values");
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss, x, y,
+                new KernelSumOutputs(null, FloatMatrix.heap(3, 3), null)), "mean", "3 x 2", "3 x 3");
+        rejects(IllegalArgumentException.class, () -> engine.kernelSums(gauss, x, y,
+                new KernelSumOutputs(null, null, FloatMatrix.heap(2, 2))), "gradient", "3 x 2", "2 x 2");
+        rejects(IllegalArgumentException.class, () -> new KernelSumOutputs(null, null, null), "no output");
+        rejects(IllegalArgumentException.class, () -> engine.gaussianScoreStep(KernelSum.laplace(1f), x, y, 0.1, 0,
+                RandomStream.of(1, 2)), "Gaussian", "LAPLACE");
     }
 
     @Test

@@ -5,7 +5,9 @@ import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
+import io.kgen.KernelSumOutputs;
 import io.kgen.KernelSums;
+import io.kgen.RandomStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -83,7 +85,7 @@ public final class KernelSumBench implements Callable<Integer> {
         try (DeviceMatrix x = engine.upload(FloatMatrix.wrap(1, 1, new float[] {0.5f}));
                 DeviceMatrix lse = engine.allocate(1, 1); DeviceMatrix mean = engine.allocate(1, 1)) {
             KernelSum spec = KernelSum.gaussian(1f);
-            double[] ms = time(() -> engine.kernelSums(spec, x, x, lse, mean, null), Math.max(repeats, 200));
+            double[] ms = time(() -> engine.kernelSums(spec, x, x, KernelSumOutputs.lseAndMean(lse, mean)), Math.max(repeats, 200));
             return String.format(Locale.ROOT, "| (1, 1, 1) tiny call | kernel sum | %.4f | %.4f | - | - | - |",
                     median(ms), ms[0]);
         }
@@ -101,9 +103,9 @@ public final class KernelSumBench implements Callable<Integer> {
                 DeviceMatrix score = engine.allocate(m, d)) {
             double err = check(engine, cpu, spec, xHost, yHost, x, y);
             double pairs = (double) m * n;
-            double[] reduce = time(() -> engine.kernelSums(spec, x, y, lse, mean, null), repeats);
+            double[] reduce = time(() -> engine.kernelSums(spec, x, y, KernelSumOutputs.lseAndMean(lse, mean)), repeats);
             rows.add(row(m, n, d, "lse + mean", reduce, pairs, err));
-            double[] scoring = time(() -> engine.gaussianScore(spec, x, y, score), repeats);
+            double[] scoring = time(() -> engine.score(spec, x, y, score), repeats);
             rows.add(row(m, n, d, "score", scoring, pairs, err));
         } catch (io.kgen.KgenException e) {
             // KeOps style: a shape that does not fit is a table entry, not a crash.
@@ -137,7 +139,7 @@ public final class KernelSumBench implements Callable<Integer> {
 
     private static FloatMatrix randomNormal(Engine cpu, int rows, int cols, long stream) {
         FloatMatrix m = FloatMatrix.heap(rows, cols);
-        cpu.fillNormal(m, 2026, stream, 0);
+        cpu.fillNormal(m, RandomStream.of(2026, stream));
         return m;
     }
 

@@ -47,7 +47,7 @@ final class BandwidthCommand implements Callable<Integer> {
                     float h = (float) (0.005 * Math.pow(1 / 0.005, grid == 1 ? 0 : g / (double) (grid - 1)));
                     KernelSum spec = KernelSum.gaussian(h).withLeaveOneOut(true);
                     long start = System.nanoTime();
-                    float[] logDensity = engine.gaussianLogDensity(spec, onContext, onContext).toArray();
+                    float[] logDensity = engine.logDensity(spec, onContext, onContext).toArray();
                     double ms = (System.nanoTime() - start) / 1e6;
                     double mean = 0;
                     for (float v : logDensity) mean += v;

@@ -19,7 +19,7 @@ final class KdeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Engine engine = Engine.open(io.backend)) {
             KernelSum spec = KernelSum.gaussian(io.bandwidth).withLeaveOneOut(leaveOneOut);
-            io.write(engine.gaussianLogDensity(spec, io.readQueries(), io.readData()));
+            io.write(engine.logDensity(spec, io.readQueries(), io.readData()));
         }
         return 0;
     }

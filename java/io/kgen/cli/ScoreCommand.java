@@ -20,7 +20,7 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Engine engine = Engine.open(io.backend)) {
             KernelSum spec = KernelSum.gaussian(io.bandwidth).withLeaveOneOut(leaveOneOut);
-            io.write(engine.gaussianScore(spec, io.readQueries(), io.readData()));
+            io.write(engine.score(spec, io.readQueries(), io.readData()));
         }
         return 0;
     }

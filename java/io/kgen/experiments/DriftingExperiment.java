@@ -1,5 +1,6 @@
 package io.kgen.experiments;
 
+import io.kgen.NearestTwo;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
@@ -103,7 +104,7 @@ public final class DriftingExperiment implements Experiment {
         FloatMatrix all = Dataset.MNIST.sample(n + heldOutCount, s.seed());
         FloatMatrix train = all.copyRows(0, n);
         Truth truth = Truth.of(engine, all.copyRows(n, heldOutCount));
-        Engine.NearestTwo near = engine.nearestTwo(train, train, true);
+        NearestTwo near = engine.nearestTwo(train, train, true);
         double[] spacing = new double[n];
         for (int i = 0; i < n; i++) spacing[i] = near.distances().get(i, 0);
         double width = MNIST_WIDTH * SwissRollExperiment.median(spacing);

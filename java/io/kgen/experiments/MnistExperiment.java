@@ -1,5 +1,6 @@
 package io.kgen.experiments;
 
+import io.kgen.NearestTwo;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
@@ -77,7 +78,7 @@ public final class MnistExperiment implements Experiment {
 
     /** Distance from every training image to its nearest other training image. */
     static double[] nearestWithin(Engine engine, FloatMatrix train) {
-        Engine.NearestTwo near = engine.nearestTwo(train, train, true);
+        NearestTwo near = engine.nearestTwo(train, train, true);
         double[] out = new double[(int) train.rows()];
         for (int i = 0; i < out.length; i++) out[i] = near.distances().get(i, 0);
         return out;

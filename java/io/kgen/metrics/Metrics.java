@@ -1,5 +1,6 @@
 package io.kgen.metrics;
 
+import io.kgen.NearestTwo;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
@@ -16,7 +17,7 @@ public final class Metrics {
     /** Share of samples whose nearest and second nearest training points satisfy d1 / d2 < 1/3. */
     public static double memorizationRatio(Engine engine, Matrix samples, Matrix train) {
         requireRows(train, 2, "train");
-        Engine.NearestTwo near = engine.nearestTwo(samples, train, false);
+        NearestTwo near = engine.nearestTwo(samples, train, false);
         long count = 0;
         for (long i = 0; i < samples.rows(); i++) {
             if (3.0 * near.distances().get(i, 0) < near.distances().get(i, 1)) count++;
@@ -26,7 +27,7 @@ public final class Metrics {
 
     /** Distance from every sample to its nearest row of {@code reference} (train or held-out). */
     public static double[] nearestDistances(Engine engine, Matrix samples, Matrix reference) {
-        Engine.NearestTwo near = engine.nearestTwo(samples, reference, false);
+        NearestTwo near = engine.nearestTwo(samples, reference, false);
         double[] out = new double[(int) samples.rows()];
         for (int i = 0; i < out.length; i++) out[i] = near.distances().get(i, 0);
         return out;

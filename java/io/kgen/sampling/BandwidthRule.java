@@ -1,5 +1,6 @@
 package io.kgen.sampling;
 
+import io.kgen.Checks;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
@@ -32,7 +33,7 @@ public final class BandwidthRule {
 
     /** The candidate with the largest mean leave-one-out log-likelihood. */
     public static LikelihoodChoice leaveOneOut(Engine engine, FloatMatrix data, int candidates) {
-        Arguments.atLeast(candidates, 1, "candidates");
+        Checks.atLeast(candidates, 1, "candidates");
         if (requireData(data).rows() < 2) throw new IllegalArgumentException("leave-one-out needs at least 2 data rows");
         double center = silverman(data);
         if (!(center > 0)) throw new IllegalArgumentException("data has zero variance: no bandwidth to choose");
@@ -53,7 +54,7 @@ public final class BandwidthRule {
     /** Mean leave-one-out log-density of the data at bandwidth h. */
     public static double meanLogLikelihood(Engine engine, Matrix data, double h) {
         KernelSum spec = KernelSum.gaussian((float) h).withLeaveOneOut(true);
-        float[] logp = engine.gaussianLogDensity(spec, data, data).toArray();
+        float[] logp = engine.logDensity(spec, data, data).toArray();
         double sum = 0;
         for (float v : logp) sum += v;
         return sum / logp.length;
@@ -67,6 +68,6 @@ public final class BandwidthRule {
     }
 
     private static FloatMatrix requireData(FloatMatrix data) {
-        return Arguments.nonEmpty(data, "data");
+        return Checks.nonEmpty(data, "data");
     }
 }

@@ -1,5 +1,7 @@
 package io.kgen.sampling;
 
+import io.kgen.KernelSumOutputs;
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
@@ -25,7 +27,7 @@ final class BatchLaplaceField {
 
     BatchLaplaceField(double[] temperatures) {
         if (temperatures.length == 0) throw new IllegalArgumentException("at least one temperature is needed");
-        for (double t : temperatures) Arguments.positiveFinite(t, "temperature");
+        for (double t : temperatures) Checks.positiveFinite(t, "temperature");
         this.temperatures = temperatures.clone();
     }
 
@@ -50,7 +52,7 @@ final class BatchLaplaceField {
             engine.rowUpdate(field, pull.mean, x, scales(pull.logScale, shift, 1));
             engine.rowUpdate(field, push.mean, x, scales(push.logScale, shift, -1));
             double rms = Math.sqrt(engine.sumSquares(field) / ((double) m * d));
-            if (rms > 0) engine.particleUpdate(out, (float) (1 / rms), field, 0f, null, 0f, 0, 0, 0);
+            if (rms > 0) engine.addScaled(out, 1 / rms, field);
         }
     }
 
@@ -71,7 +73,7 @@ final class BatchLaplaceField {
         float[] weights = new float[(int) n];
         for (int j = 0; j < n; j++) weights[j] = (float) Math.exp(-(columns[j] - smallest) / 2); // in (0, 1]
         FloatMatrix weightedLse = FloatMatrix.heap(m, 1);
-        engine.kernelSums(spec.withWeights(weights), x, set, weightedLse, mean, null);
+        engine.kernelSums(spec.withWeights(weights), x, set, KernelSumOutputs.lseAndMean(weightedLse, mean));
         double[] logScale = new double[(int) m];
         for (int i = 0; i < m; i++) logScale[i] = weightedLse.get(i, 0) - smallest / 2 - rows[i] / 2;
         return new SetTerm(logScale, mean);
@@ -79,7 +81,7 @@ final class BatchLaplaceField {
 
     private static double[] logSums(Engine engine, KernelSum spec, DeviceMatrix queries, DeviceMatrix set, double offset) {
         FloatMatrix lse = FloatMatrix.heap(queries.rows(), 1);
-        engine.kernelSums(spec, queries, set, lse, null, null);
+        engine.kernelSums(spec, queries, set, KernelSumOutputs.lseAndMean(lse, null));
         double[] out = new double[(int) queries.rows()];
         for (int i = 0; i < out.length; i++) out[i] = lse.get(i, 0) + offset;
         return out;

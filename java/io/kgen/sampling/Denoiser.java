@@ -1,5 +1,6 @@
 package io.kgen.sampling;
 
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 
@@ -15,13 +16,13 @@ public interface Denoiser {
 
     /** x + t s_t(x) for the given score (Tweedie's formula with that score). */
     static Denoiser kernel(ScoreEstimator score) {
-        Arguments.notNull(score, "score");
+        Checks.notNull(score, "score");
         return (work, data, x, t, seed, step, out) -> {
             Engine engine = work.engine();
             DeviceMatrix s = work.buffer("denoiser score", x.rows(), x.cols());
             score.score(work, data, x, t, seed, step, s);
             engine.copy(x, out);
-            engine.particleUpdate(out, (float) t, s, 0f, null, 0f, 0, 0, 0);
+            engine.addScaled(out, t, s);
         };
     }
 }

@@ -1,5 +1,7 @@
 package io.kgen.sampling;
 
+import io.kgen.RandomStream;
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
@@ -59,9 +61,8 @@ public final class Dkgm {
                 double a = stepSizes == StepSizes.REVERSE_SDE ? (t[k] - t[k + 1]) / t[k] : a0 / Math.pow(k + 1, gamma);
                 double b = noise * Math.sqrt(a * t[k]);
                 denoiser.denoise(work, y, x, t[k], seed, k, denoised);
-                engine.particleUpdate(denoised, -1f, x, 0f, null, 0f, 0, 0, 0); // denoised <- D - x
-                engine.particleUpdate(x, (float) a, denoised, 0f, null, (float) b, seed,
-                        Streams.of(Streams.STEP_NOISE, k, 1), 0);
+                engine.addScaled(denoised, -1, x); // denoised <- D - x
+                engine.eulerStep(x, a, denoised, b, RandomStream.of(seed, Streams.of(Streams.STEP_NOISE, k, 1)));
                 Progress.check(progress, k + 1, steps);
             }
             return x.download();
@@ -86,12 +87,12 @@ public final class Dkgm {
         private Progress progress = Progress.NONE;
 
         private Builder(double bandwidth) {
-            Arguments.positiveFinite(bandwidth, "bandwidth");
+            Checks.positiveFinite(bandwidth, "bandwidth");
             this.bandwidth = bandwidth;
         }
 
         public Builder denoiser(Denoiser d) {
-            Arguments.notNull(d, "denoiser");
+            Checks.notNull(d, "denoiser");
             denoiser = d;
             return this;
         }
@@ -119,7 +120,7 @@ public final class Dkgm {
         }
 
         public Builder steps(int k) {
-            Arguments.atLeast(k, 1, "steps");
+            Checks.atLeast(k, 1, "steps");
             steps = k;
             return this;
         }
@@ -137,7 +138,7 @@ public final class Dkgm {
         }
 
         public Builder progress(Progress p) {
-            Arguments.notNull(p, "progress");
+            Checks.notNull(p, "progress");
             progress = p;
             return this;
         }

@@ -1,5 +1,8 @@
 package io.kgen.sampling;
 
+import io.kgen.KernelSumOutputs;
+import io.kgen.RandomStream;
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
@@ -66,13 +69,13 @@ public final class Drifting {
      * variance, drawn from the Philox stream of {@code seed}, and runs them.
      */
     public FloatMatrix run(Engine engine, FloatMatrix data, long count, long seed) {
-        Arguments.nonEmpty(data, "data");
-        Arguments.atLeast(count, 2, "count");
+        Checks.nonEmpty(data, "data");
+        Checks.atLeast(count, 2, "count");
         DataMoments moments = DataMoments.of(data);
         double s = Math.sqrt(moments.totalVariance() / data.cols());
         FloatMatrix start = moments.repeatedMean(count);
         try (var x = engine.upload(start)) {
-            engine.particleUpdate(x, 0f, null, 0f, null, (float) (s > 0 ? s : 1), seed, Streams.of(Streams.START, 0, 0), 0);
+            engine.addNoise(x, s > 0 ? s : 1, RandomStream.of(seed, Streams.of(Streams.START, 0, 0)));
             start = x.download();
         }
         return run(engine, data, start);
@@ -106,20 +109,20 @@ public final class Drifting {
         DeviceMatrix pull = work.buffer("pull", x.rows(), x.cols());
         if (batch != null) {
             batch.drift(work, data, x, pull);
-            engine.particleUpdate(x, (float) step, pull, 0f, null, 0f, 0, 0, 0);
+            engine.addScaled(x, step, pull);
             return;
         }
         DeviceMatrix push = work.buffer("push", x.rows(), x.cols());
         Kernel kernel = field == Field.LAPLACE ? Kernel.LAPLACE : Kernel.GAUSSIAN;
         KernelSum spec = KernelSum.of(kernel, io.kgen.Bandwidth.of((float) bandwidth));
-        engine.kernelSums(spec, x, data, null, pull, null);
-        engine.kernelSums(spec.withLeaveOneOut(true), x, x, null, push, null);
+        engine.kernelSums(spec, x, data, KernelSumOutputs.lseAndMean(null, pull));
+        engine.kernelSums(spec.withLeaveOneOut(true), x, x, KernelSumOutputs.lseAndMean(null, push));
         double scale = field == Field.LAPLACE ? step : step / (bandwidth * bandwidth);
-        engine.particleUpdate(x, (float) scale, pull, (float) -scale, push, 0f, 0, 0, 0);
+        engine.addScaled(x, scale, pull, -scale, push);
     }
 
     private static void requireShapes(FloatMatrix data, FloatMatrix particles) {
-        Arguments.nonEmpty(data, "data");
+        Checks.nonEmpty(data, "data");
         if (particles == null || particles.rows() < 2) {
             throw new IllegalArgumentException("drifting needs at least 2 particles, got "
                     + (particles == null ? 0 : particles.rows()));
@@ -138,39 +141,39 @@ public final class Drifting {
         private double[] temperatures = BatchLaplaceField.DEFAULT_TEMPERATURES;
 
         public Builder field(Field f) {
-            Arguments.notNull(f, "field");
+            Checks.notNull(f, "field");
             field = f;
             return this;
         }
 
         /** tau for the Laplace field, h for the Gaussian one. */
         public Builder bandwidth(double b) {
-            Arguments.positiveFinite(b, "bandwidth");
+            Checks.positiveFinite(b, "bandwidth");
             bandwidth = b;
             return this;
         }
 
         public Builder stepSize(double e) {
-            Arguments.positiveFinite(e, "step size");
+            Checks.positiveFinite(e, "step size");
             eta = e;
             return this;
         }
 
         public Builder steps(int k) {
-            Arguments.atLeast(k, 1, "steps");
+            Checks.atLeast(k, 1, "steps");
             steps = k;
             return this;
         }
 
         public Builder progress(Progress p) {
-            Arguments.notNull(p, "progress");
+            Checks.notNull(p, "progress");
             progress = p;
             return this;
         }
 
         /** The batch form's temperatures, relative to the batch's mean distance. */
         public Builder temperatures(double... t) {
-            Arguments.notNull(t, "temperatures");
+            Checks.notNull(t, "temperatures");
             new BatchLaplaceField(t); // checks them
             temperatures = t.clone();
             return this;

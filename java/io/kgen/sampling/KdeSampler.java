@@ -1,5 +1,7 @@
 package io.kgen.sampling;
 
+import io.kgen.RandomStream;
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
@@ -15,7 +17,7 @@ public final class KdeSampler {
     private final long seed;
 
     public KdeSampler(double bandwidth, long seed) {
-        Arguments.positiveFinite(bandwidth, "bandwidth");
+        Checks.positiveFinite(bandwidth, "bandwidth");
         this.bandwidth = bandwidth;
         this.seed = seed;
     }
@@ -26,8 +28,8 @@ public final class KdeSampler {
 
     /** {@code count} samples, left in the engine's context (the caller closes them). */
     public DeviceMatrix sampleOnContext(Engine engine, FloatMatrix data, long count) {
-        Arguments.nonEmpty(data, "data");
-        Arguments.atLeast(count, 1, "count");
+        Checks.nonEmpty(data, "data");
+        Checks.atLeast(count, 1, "count");
         long n = data.rows();
         int d = data.cols();
         FloatMatrix picked = FloatMatrix.heap(count, d);
@@ -38,7 +40,7 @@ public final class KdeSampler {
         }
         DeviceMatrix x = engine.upload(picked);
         try {
-            engine.particleUpdate(x, 0f, null, 0f, null, (float) bandwidth, seed, Streams.of(Streams.KDE_NOISE, 0, 0), 0);
+            engine.addNoise(x, bandwidth, RandomStream.of(seed, Streams.of(Streams.KDE_NOISE, 0, 0)));
             return x;
         } catch (RuntimeException e) {
             x.close();

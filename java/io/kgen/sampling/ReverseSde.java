@@ -1,5 +1,7 @@
 package io.kgen.sampling;
 
+import io.kgen.RandomStream;
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
@@ -53,9 +55,9 @@ public final class ReverseSde {
 
     /** Draws {@code count} samples; {@code data} may be a host or a device matrix. */
     public FloatMatrix sample(Engine engine, Matrix data, long count) {
-        Arguments.notNull(engine, "engine");
-        Arguments.nonEmpty(data, "data");
-        Arguments.atLeast(count, 1, "count");
+        Checks.notNull(engine, "engine");
+        Checks.nonEmpty(data, "data");
+        Checks.atLeast(count, 1, "count");
         FloatMatrix hostData = data instanceof FloatMatrix f ? f : ((DeviceMatrix) data).download();
         DataMoments moments = DataMoments.of(hostData);
         double start = Double.isNaN(tMax) ? 10 * moments.totalVariance() : tMax;
@@ -66,8 +68,7 @@ public final class ReverseSde {
                 DeviceMatrix y = data instanceof DeviceMatrix dm ? null : engine.upload(hostData);
                 DeviceMatrix particles = engine.upload(moments.repeatedMean(count))) {
             DeviceMatrix onContext = y != null ? y : (DeviceMatrix) data;
-            engine.particleUpdate(particles, 0f, null, 0f, null, (float) Math.sqrt(start), seed,
-                    Streams.of(Streams.START, 0, 0), 0);
+            engine.addNoise(particles, Math.sqrt(start), RandomStream.of(seed, Streams.of(Streams.START, 0, 0)));
             for (int k = 0; k < steps; k++) {
                 double dt = t[k] - t[k + 1];
                 // SDE: x += dt s + sqrt(dt) xi; ODE: x += (dt / 2) s.
@@ -120,33 +121,33 @@ public final class ReverseSde {
         private Progress progress = Progress.NONE;
 
         public Builder score(ScoreEstimator s) {
-            Arguments.notNull(s, "score");
+            Checks.notNull(s, "score");
             score = s;
             return this;
         }
 
         /** The start time T (default 10 trace(Cov(data))). */
         public Builder tMax(double t) {
-            Arguments.positiveFinite(t, "tMax");
+            Checks.positiveFinite(t, "tMax");
             tMax = t;
             return this;
         }
 
         /** The end time t_min > 0 (default: see {@link ReverseSde#defaultEnd}). */
         public Builder tMin(double t) {
-            Arguments.positiveFinite(t, "tMin");
+            Checks.positiveFinite(t, "tMin");
             tMin = t;
             return this;
         }
 
         public Builder steps(int k) {
-            Arguments.atLeast(k, 1, "steps");
+            Checks.atLeast(k, 1, "steps");
             steps = k;
             return this;
         }
 
         public Builder grid(TimeGrid g) {
-            Arguments.notNull(g, "grid");
+            Checks.notNull(g, "grid");
             grid = g;
             return this;
         }
@@ -169,7 +170,7 @@ public final class ReverseSde {
         }
 
         public Builder progress(Progress p) {
-            Arguments.notNull(p, "progress");
+            Checks.notNull(p, "progress");
             progress = p;
             return this;
         }

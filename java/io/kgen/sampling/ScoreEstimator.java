@@ -1,5 +1,7 @@
 package io.kgen.sampling;
 
+import io.kgen.RandomStream;
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.KernelSum;
@@ -30,46 +32,46 @@ public sealed interface ScoreEstimator {
             long seed, long stream, long scoreStep) {
         DeviceMatrix s = work.buffer("score", x.rows(), x.cols());
         score(work, data, x, t, seed, scoreStep, s);
-        work.engine().particleUpdate(x, (float) step, s, 0f, null, (float) noise, seed, stream, 0);
+        work.engine().eulerStep(x, step, s, noise, RandomStream.of(seed, stream));
     }
 
     record Empirical() implements ScoreEstimator {
         @Override
         public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
-            work.engine().gaussianScore(KernelSum.gaussian((float) Math.sqrt(t)), x, data, score);
+            work.engine().score(KernelSum.gaussian(Math.sqrt(t)), x, data, score);
         }
 
         @Override
         public void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
                 long seed, long stream, long scoreStep) {
-            work.engine().gaussianScoreStep(KernelSum.gaussian((float) Math.sqrt(t)), x, data, (float) step,
-                    (float) noise, seed, stream);
+            work.engine().gaussianScoreStep(KernelSum.gaussian(Math.sqrt(t)), x, data, step, noise,
+                    RandomStream.of(seed, stream));
         }
     }
 
     record TimeShift(double sigma) implements ScoreEstimator {
         public TimeShift {
-            Arguments.positiveFinite(sigma, "sigma");
+            Checks.positiveFinite(sigma, "sigma");
         }
 
         @Override
         public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
-            work.engine().gaussianScore(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data, score);
+            work.engine().score(KernelSum.gaussian(Math.sqrt(t + sigma * sigma)), x, data, score);
         }
 
         @Override
         public void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
                 long seed, long stream, long scoreStep) {
-            work.engine().gaussianScoreStep(KernelSum.gaussian((float) Math.sqrt(t + sigma * sigma)), x, data,
-                    (float) step, (float) noise, seed, stream);
+            work.engine().gaussianScoreStep(KernelSum.gaussian(Math.sqrt(t + sigma * sigma)), x, data, step, noise,
+                    RandomStream.of(seed, stream));
         }
     }
 
     record MonteCarlo(double sigma, int draws) implements ScoreEstimator {
         public MonteCarlo {
-            Arguments.positiveFinite(sigma, "sigma");
+            Checks.positiveFinite(sigma, "sigma");
             if (draws < 1 || draws > 0xFFFF) throw new IllegalArgumentException("draws must be in [1, 65535], got " + draws);
         }
 
@@ -77,16 +79,15 @@ public sealed interface ScoreEstimator {
         public void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step,
                 DeviceMatrix score) {
             Engine engine = work.engine();
-            KernelSum spec = KernelSum.gaussian((float) Math.sqrt(t));
+            KernelSum spec = KernelSum.gaussian(Math.sqrt(t));
             DeviceMatrix shifted = work.buffer("monte-carlo shifted", x.rows(), x.cols());
             DeviceMatrix one = work.buffer("monte-carlo score", x.rows(), x.cols());
             engine.fill(score, 0f);
             for (int r = 0; r < draws; r++) {
                 engine.copy(x, shifted);
-                engine.particleUpdate(shifted, 0f, null, 0f, null, (float) sigma, seed,
-                        Streams.of(Streams.MOLLIFIER, step, r), 0);
-                engine.gaussianScore(spec, shifted, data, one);
-                engine.particleUpdate(score, 1f / draws, one, 0f, null, 0f, 0, 0, 0);
+                engine.addNoise(shifted, sigma, RandomStream.of(seed, Streams.of(Streams.MOLLIFIER, step, r)));
+                engine.score(spec, shifted, data, one);
+                engine.addScaled(score, 1.0 / draws, one);
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.kgen.sampling;
 
+import io.kgen.Checks;
+
 /**
  * Time grids for reverse-time integration (MATH.md section 2): {@code T = t_K > ... > t_0 = t_min}.
  * Geometric in t (a constant ratio between steps, so a constant dt/t: the samplers' default) or
@@ -10,11 +12,11 @@ public enum TimeGrid {
 
     /** The K + 1 times, from {@code tMax} down to {@code tMin}. */
     public double[] times(double tMax, double tMin, int steps) {
-        Arguments.positiveFinite(tMax, "tMax");
+        Checks.positiveFinite(tMax, "tMax");
         if (!(tMin > 0) || !(tMin < tMax)) {
             throw new IllegalArgumentException("tMin must be in (0, tMax = " + tMax + "), got " + tMin);
         }
-        Arguments.atLeast(steps, 1, "steps");
+        Checks.atLeast(steps, 1, "steps");
         double[] t = new double[steps + 1];
         for (int k = 0; k <= steps; k++) {
             double f = (double) k / steps; // 0 at t_min, 1 at t_max

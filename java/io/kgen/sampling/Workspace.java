@@ -1,5 +1,6 @@
 package io.kgen.sampling;
 
+import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import java.util.HashMap;
@@ -14,7 +15,7 @@ public final class Workspace implements AutoCloseable {
     private final Map<String, DeviceMatrix> buffers = new HashMap<>();
 
     public Workspace(Engine engine) {
-        this.engine = Arguments.notNull(engine, "engine");
+        this.engine = Checks.notNull(engine, "engine");
     }
 
     public Engine engine() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
+import io.kgen.RandomStream;
 import io.kgen.data.SwissRoll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,7 @@ class DriftingTest {
         long seed = System.nanoTime();
         System.out.println("[seed] drifting: " + seed);
         data = SwissRoll.sample(500, 0.02, seed);
-        start = engine.normal(200, 2, seed, 9, 0); // N(0, I): wider than the roll's arms
+        start = engine.normal(200, 2, RandomStream.of(seed, 9)); // N(0, I): wider than the roll's arms
     }
 
     @AfterAll

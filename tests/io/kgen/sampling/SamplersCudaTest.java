@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
+import io.kgen.RandomStream;
 import io.kgen.data.SwissRoll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class SamplersCudaTest {
     void driftingTrajectoriesAgree() {
         FloatMatrix data = SwissRoll.sample(2000, 0.02, 6);
         Drifting drifting = Drifting.builder().field(Drifting.Field.GAUSSIAN_GRADIENT).bandwidth(0.1).steps(50).build();
-        compare(engine -> drifting.run(engine, data, engine.normal(300, 2, 4, 0, 0)));
+        compare(engine -> drifting.run(engine, data, engine.normal(300, 2, RandomStream.of(4, 0))));
     }
 
     private static void compare(java.util.function.Function<Engine, FloatMatrix> run) {
