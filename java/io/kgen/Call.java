@@ -98,6 +98,17 @@ final class Call implements AutoCloseable {
         return p;
     }
 
+    /** Where the call writes an optional output of rows x cols (a vector when cols is 1); 0 when null. */
+    long optionalOutput(Matrix out, long rows, int cols, String name) {
+        return out == null ? 0 : requiredOutput(out, rows, cols, name);
+    }
+
+    long requiredOutput(Matrix out, long rows, int cols, String name) {
+        if (cols == 1) Checks.vector(out, rows, name);
+        else Checks.rowsCols(out, rows, cols, name);
+        return output(out, name);
+    }
+
     /** Scratch context memory for the call. */
     long scratch(long bytes, String name) {
         long p = context.alloc(bytes, name);

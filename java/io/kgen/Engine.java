@@ -31,15 +31,7 @@ public final class Engine implements AutoCloseable {
     /** Opens the CPU, a CUDA device, or (AUTO) CUDA device 0 when usable, else the CPU. */
     public static Engine open(Backend backend) {
         Checks.notNull(backend, "backend");
-        if (backend != Backend.AUTO) return new Engine(NativeContext.open(backend, 0));
-        if (cudaDeviceCount() > 0) {
-            try {
-                return new Engine(NativeContext.open(Backend.CUDA, 0));
-            } catch (KgenException e) {
-                // A device that is listed but not usable (busy, wrong driver): use the CPU.
-            }
-        }
-        return new Engine(NativeContext.open(Backend.CPU, 0));
+        return new Engine(backend == Backend.AUTO ? NativeContext.openBest() : NativeContext.open(backend, 0));
     }
 
     public static Engine open() {
@@ -66,10 +58,7 @@ public final class Engine implements AutoCloseable {
 
     /** Usable CUDA devices (0 without CUDA, driver or device). */
     public static int cudaDeviceCount() {
-        NativeLibrary.ensureLoaded();
-        int[] count = {0};
-        NativeContext.check(kgen_cuda_device_count(count), "counting CUDA devices");
-        return count[0];
+        return NativeContext.cudaDeviceCount();
     }
 
     /** CPU or CUDA (never AUTO). */
@@ -92,12 +81,9 @@ public final class Engine implements AutoCloseable {
     /** Free and total bytes of the context's memory (device memory, or host memory on the CPU). */
     public MemoryInfo memoryInfo() {
         try (Call call = call()) {
-            long[] info = context.memoryInfo();
-            return new MemoryInfo(info[0], info[1]);
+            return context.memoryInfo();
         }
     }
-
-    public record MemoryInfo(long freeBytes, long totalBytes) {}
 
     /**
      * Calls {@code listener} with every context matrix whose values the engine scans for NaN and
@@ -187,9 +173,9 @@ public final class Engine implements AutoCloseable {
         Checks.notNull(out, "out");
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, queries, data, false);
-            long lse = optionalOutput(call, out.lse(), o.m, 1, "lse");
-            long mean = optionalOutput(call, out.mean(), o.m, o.d, "mean");
-            long gradient = optionalOutput(call, out.gradient(), o.m, o.d, "gradient");
+            long lse = call.optionalOutput(out.lse(), o.m, 1, "lse");
+            long mean = call.optionalOutput(out.mean(), o.m, o.d, "mean");
+            long gradient = call.optionalOutput(out.gradient(), o.m, o.d, "gradient");
             call.complete(kgen_kernel_sum(call.handle(), o.kernel, o.queries, o.m, o.data, o.n, o.d, o.weights,
                     o.bandwidths, o.bandwidth, o.leaveOneOut, lse, mean, gradient), "kernel sum");
         }
@@ -205,7 +191,7 @@ public final class Engine implements AutoCloseable {
     public void logDensity(KernelSum spec, Matrix queries, Matrix data, Matrix logDensity) {
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, queries, data, false);
-            long out = requiredOutput(call, logDensity, o.m, 1, "logDensity");
+            long out = call.requiredOutput(logDensity, o.m, 1, "logDensity");
             call.complete(kgen_log_density(call.handle(), o.kernel, o.queries, o.m, o.data, o.n, o.d, o.weights,
                     o.bandwidths, o.bandwidth, o.leaveOneOut, out), "log-density");
         }
@@ -222,7 +208,7 @@ public final class Engine implements AutoCloseable {
     public void score(KernelSum spec, Matrix queries, Matrix data, Matrix score) {
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, queries, data, false);
-            long out = requiredOutput(call, score, o.m, o.d, "score");
+            long out = call.requiredOutput(score, o.m, o.d, "score");
             call.complete(kgen_score(call.handle(), o.kernel, o.queries, o.m, o.data, o.n, o.d, o.weights,
                     o.bandwidths, o.bandwidth, o.leaveOneOut, out), "score");
         }
@@ -445,22 +431,9 @@ public final class Engine implements AutoCloseable {
         return new Call(context, scanListener);
     }
 
-    /** x <- x + alpha a + beta b + sigma z: the one native update behind the named ones. */
     private void update(Matrix x, double alpha, Matrix a, double beta, Matrix b, double sigma, RandomStream noise) {
-        Checks.nonEmpty(x, "x");
-        if (a != null) Checks.rowsCols(a, x.rows(), x.cols(), "a");
-        if (b != null) Checks.rowsCols(b, x.rows(), x.cols(), "b");
-        float fa = Checks.asFloat(alpha, "alpha");
-        float fb = b == null ? 0f : Checks.asFloat(beta, "beta");
-        float fs = noise == null ? 0f : Checks.asFloat(sigma, "sigma");
-        if (x == a || x == b) throw new IllegalArgumentException("the terms must not be x itself");
-        RandomStream r = noise == null ? new RandomStream(0, 0, 0) : noise;
         try (Call call = call()) {
-            long xAt = call.inout(x, "x");
-            long aAt = a == null ? 0 : call.finiteInput(a, "a");
-            long bAt = b == null ? 0 : call.finiteInput(b, "b");
-            call.complete(kgen_particle_update(call.handle(), xAt, x.size(), fa, aAt, fb, bAt, fs, r.seed(),
-                    r.stream(), r.offset()), "particle update");
+            ParticleCalls.update(call, x, alpha, a, beta, b, sigma, noise);
         }
     }
 
@@ -469,21 +442,6 @@ public final class Engine implements AutoCloseable {
         Checks.notNull(random, "random");
         if (out.size() == 0) return;
         try (Call call = call()) {
-            long at = call.output(out, "out");
-            int status = normal ? kgen_normal_fill(call.handle(), random.seed(), random.stream(), random.offset(), at,
-                    out.size()) : kgen_uniform_fill(call.handle(), random.seed(), random.stream(), random.offset(), at,
-                    out.size());
-            call.complete(status, normal ? "normal fill" : "uniform fill");
+            ParticleCalls.fill(call, out, random, normal);
         }
-    }
-
-    private static long optionalOutput(Call call, Matrix out, long rows, int cols, String name) {
-        return out == null ? 0 : requiredOutput(call, out, rows, cols, name);
-    }
-
-    private static long requiredOutput(Call call, Matrix out, long rows, int cols, String name) {
-        if (cols == 1) Checks.vector(out, rows, name);
-        else Checks.rowsCols(out, rows, cols, name);
-        return call.output(out, name);
-    }
-}
+    }}

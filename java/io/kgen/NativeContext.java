@@ -36,6 +36,25 @@ final class NativeContext implements AutoCloseable {
         return new NativeContext(backend, device, handle[0]);
     }
 
+    /** CUDA device 0 when usable, else the CPU. */
+    static NativeContext openBest() {
+        if (cudaDeviceCount() > 0) {
+            try {
+                return open(Backend.CUDA, 0);
+            } catch (KgenException e) {
+                // A device that is listed but not usable (busy, wrong driver): use the CPU.
+            }
+        }
+        return open(Backend.CPU, 0);
+    }
+
+    static int cudaDeviceCount() {
+        NativeLibrary.ensureLoaded();
+        int[] count = {0};
+        check(kgen_cuda_device_count(count), "counting CUDA devices");
+        return count[0];
+    }
+
     Backend backend() {
         return backend;
     }
@@ -61,11 +80,11 @@ final class NativeContext implements AutoCloseable {
         return new String(buffer, 0, end, StandardCharsets.UTF_8);
     }
 
-    long[] memoryInfo() {
+    MemoryInfo memoryInfo() {
         long[] free = {0};
         long[] total = {0};
         check(kgen_memory_info(handle(), free, total), "reading memory information");
-        return new long[] {free[0], total[0]};
+        return new MemoryInfo(free[0], total[0]);
     }
 
     /** Context memory of {@code bytes}, freed by {@link #free} or when the context closes. */

@@ -20,7 +20,7 @@ class EngineTest {
             Backend expected = Engine.cudaDeviceCount() > 0 ? Backend.CUDA : Backend.CPU;
             assertEquals(expected, engine.backend());
             assertTrue(engine.describe().startsWith(expected == Backend.CPU ? "CPU" : "CUDA"), engine.describe());
-            Engine.MemoryInfo memory = engine.memoryInfo();
+            MemoryInfo memory = engine.memoryInfo();
             assertTrue(memory.totalBytes() > 0 && memory.freeBytes() <= memory.totalBytes(), memory.toString());
         }
     }
