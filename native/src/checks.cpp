@@ -16,11 +16,7 @@ namespace {
 constexpr float kLog2e = 1.4426950408889634f;
 
 const char* kernel_name(int kernel) {
-    switch (kernel) {
-        case KGEN_KERNEL_GAUSSIAN: return "Gaussian";
-        case KGEN_KERNEL_LAPLACE: return "Laplace";
-        default: return "Cauchy";
-    }
+    return for_kernel(kernel, [](auto k) { return decltype(k)::kName; });
 }
 
 // Whether a bandwidth keeps every prepared coefficient finite in float, as the CUDA kernels

@@ -1,6 +1,7 @@
 // The kernels, each described once (MATH.md section 1): the CPU twin (double) and every CUDA
 // kernel (float, logits in base 2) instantiate the same traits, so a new family is one struct
-// here, one case in for_kernel and its Java twin in Kernel.java.
+// here with one case in for_kernel and is_kernel, its code in kgen.h and its Java twin in
+// Kernel.java.
 //
 // A kernel's Query<T> is prepared once per query from its bandwidth b, the dimension d and the
 // logit unit (1 for natural log, log2(e) for base 2). It gives
@@ -22,6 +23,7 @@ namespace kgen {
 
 struct GaussianKernel {
     static constexpr int kId = KGEN_KERNEL_GAUSSIAN;
+    static constexpr const char* kName = "Gaussian";
     static constexpr bool kNeedsDistance = false;
 
     template <typename T>
@@ -44,6 +46,7 @@ struct GaussianKernel {
 
 struct LaplaceKernel {
     static constexpr int kId = KGEN_KERNEL_LAPLACE;
+    static constexpr const char* kName = "Laplace";
     static constexpr bool kNeedsDistance = true;
 
     template <typename T>
@@ -72,6 +75,7 @@ struct LaplaceKernel {
 // integral that is finite in every d, so the KDE is a proper density.
 struct CauchyKernel {
     static constexpr int kId = KGEN_KERNEL_CAUCHY;
+    static constexpr const char* kName = "Cauchy";
     static constexpr bool kNeedsDistance = false;
 
     template <typename T>

@@ -20,7 +20,7 @@ final class PrimitiveOptions {
     Path data;
 
     @Option(names = {"-h", "--bandwidth"}, required = true, description = "kernel bandwidth (h, or tau for Laplace)")
-    float bandwidth;
+    double bandwidth;
 
     @Option(names = {"-o", "--out"}, required = true, description = "output file, .npy or .csv")
     Path out;

@@ -1,6 +1,8 @@
 package io.kgen.cli;
 
 import io.kgen.Engine;
+import io.kgen.Bandwidth;
+import io.kgen.Kernel;
 import io.kgen.KernelSum;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "score",
-        description = "The Gaussian KDE score (MEAN - x) / h^2 of the data at every query (m x d).")
+        description = "The KDE score grad log p of the data at every query (m x d); (MEAN - x) / h^2 for the Gaussian kernel.")
 final class ScoreCommand implements Callable<Integer> {
     @Mixin
     PrimitiveOptions io;
@@ -16,10 +18,13 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--leave-one-out", description = "queries are the data: skip each point's own term")
     boolean leaveOneOut;
 
+    @Option(names = "--kernel", description = "GAUSSIAN, LAPLACE or CAUCHY (default: ${DEFAULT-VALUE})")
+    Kernel kernel = Kernel.GAUSSIAN;
+
     @Override
     public Integer call() throws Exception {
         try (Engine engine = Engine.open(io.backend)) {
-            KernelSum spec = KernelSum.gaussian(io.bandwidth).withLeaveOneOut(leaveOneOut);
+            KernelSum spec = KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut);
             io.write(engine.score(spec, io.readQueries(), io.readData()));
         }
         return 0;

@@ -1,0 +1,240 @@
+// The CUDA emulation: what kgen's .cu sources use of the CUDA language and runtime, implemented
+// on the host so that the real kernel bodies run on the CPU (see README.md beside this file).
+//
+// Model: a launch runs its blocks one after another (in grid order, reversed, or shuffled); a
+// block runs each of its CUDA threads as a host thread. __syncthreads and __syncwarp are real
+// barriers (a mutex and a condition variable, so ThreadSanitizer sees their happens-before and a
+// missing barrier shows as a race); threads that have returned no longer count, as on the GPU.
+// __shared__ variables are function statics: one copy, used by the one block that runs at a time.
+// Launches are serialised process-wide for the same reason.
+#pragma once
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+// ---- the language ---------------------------------------------------------------------------
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+#define __launch_bounds__(...)
+
+struct dim3 {
+    unsigned x, y, z;
+    constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+using uint3 = dim3;
+
+extern thread_local dim3 threadIdx;
+extern thread_local dim3 blockIdx;
+extern thread_local dim3 blockDim;
+extern thread_local dim3 gridDim;
+
+namespace kgen_emulation {
+
+void sync_block();
+void sync_warp();
+// Lane `lane`'s 8-byte word, after every lane of the warp has offered its own.
+uint64_t exchange(uint64_t mine, unsigned lane);
+unsigned lane_id();
+
+template <typename T>
+uint64_t to_word(T v) {
+    static_assert(sizeof(T) <= 8, "shuffles move at most 8 bytes");
+    uint64_t w = 0;
+    memcpy(&w, &v, sizeof v);
+    return w;
+}
+
+template <typename T>
+T from_word(uint64_t w) {
+    T v;
+    memcpy(&v, &w, sizeof v);
+    return v;
+}
+
+}  // namespace kgen_emulation
+
+inline void __syncthreads() { kgen_emulation::sync_block(); }
+inline void __syncwarp(unsigned = 0xffffffffu) { kgen_emulation::sync_warp(); }
+
+template <typename T>
+T __shfl_xor_sync(unsigned, T value, int lane_mask, int width = 32) {
+    unsigned lane = kgen_emulation::lane_id();
+    unsigned partner = (lane ^ (unsigned)lane_mask) % (unsigned)width + lane / (unsigned)width * (unsigned)width;
+    return kgen_emulation::from_word<T>(kgen_emulation::exchange(kgen_emulation::to_word(value), partner));
+}
+
+template <typename T>
+T __shfl_down_sync(unsigned, T value, unsigned delta, int width = 32) {
+    unsigned lane = kgen_emulation::lane_id();
+    unsigned partner = lane % (unsigned)width + delta < (unsigned)width ? lane + delta : lane;
+    return kgen_emulation::from_word<T>(kgen_emulation::exchange(kgen_emulation::to_word(value), partner));
+}
+
+template <typename T>
+T __shfl_sync(unsigned, T value, int source, int width = 32) {
+    unsigned lane = kgen_emulation::lane_id();
+    unsigned partner = lane / (unsigned)width * (unsigned)width + (unsigned)source % (unsigned)width;
+    return kgen_emulation::from_word<T>(kgen_emulation::exchange(kgen_emulation::to_word(value), partner));
+}
+
+template <typename T>
+T atomicAdd(T* address, T value) {
+    return __atomic_fetch_add(address, value, __ATOMIC_SEQ_CST);
+}
+
+inline float atomicAdd(float* address, float value) {
+    uint32_t* word = reinterpret_cast<uint32_t*>(address);
+    uint32_t expected = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    for (;;) {
+        float current = kgen_emulation::from_word<float>(expected);
+        uint32_t desired = (uint32_t)kgen_emulation::to_word(current + value);
+        if (__atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            return current;
+        }
+    }
+}
+
+template <typename T>
+T atomicMin(T* address, T value) {
+    T old = __atomic_load_n(address, __ATOMIC_SEQ_CST);
+    while (value < old && !__atomic_compare_exchange_n(address, &old, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    }
+    return old;
+}
+
+template <typename T>
+T atomicMax(T* address, T value) {
+    T old = __atomic_load_n(address, __ATOMIC_SEQ_CST);
+    while (value > old && !__atomic_compare_exchange_n(address, &old, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    }
+    return old;
+}
+
+inline double __longlong_as_double(long long v) { return kgen_emulation::from_word<double>((uint64_t)v); }
+inline long long __double_as_longlong(double v) { return (long long)kgen_emulation::to_word(v); }
+inline float __int_as_float(int v) { return kgen_emulation::from_word<float>((uint32_t)v); }
+inline int __float_as_int(float v) { return (int)(uint32_t)kgen_emulation::to_word(v); }
+
+// ---- the runtime ----------------------------------------------------------------------------
+
+enum cudaError_t {
+    cudaSuccess = 0,
+    cudaErrorInvalidValue = 1,
+    cudaErrorMemoryAllocation = 2,
+    cudaErrorInvalidDevice = 101,
+    cudaErrorLaunchFailure = 719,
+};
+
+enum cudaMemcpyKind {
+    cudaMemcpyHostToHost = 0,
+    cudaMemcpyHostToDevice = 1,
+    cudaMemcpyDeviceToHost = 2,
+    cudaMemcpyDeviceToDevice = 3,
+    cudaMemcpyDefault = 4,
+};
+
+struct CUstream_st;
+using cudaStream_t = CUstream_st*;
+constexpr unsigned cudaStreamNonBlocking = 1;
+
+struct cudaDeviceProp {
+    char name[256];
+    size_t totalGlobalMem;
+    int major;
+    int minor;
+    int multiProcessorCount;
+    int maxThreadsPerBlock;
+    size_t sharedMemPerBlock;
+};
+
+cudaError_t cudaGetDeviceCount(int* count);
+cudaError_t cudaSetDevice(int device);
+cudaError_t cudaGetDevice(int* device);
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* properties, int device);
+cudaError_t cudaDriverGetVersion(int* version);
+cudaError_t cudaRuntimeGetVersion(int* version);
+cudaError_t cudaGetLastError();
+cudaError_t cudaPeekAtLastError();
+const char* cudaGetErrorName(cudaError_t error);
+const char* cudaGetErrorString(cudaError_t error);
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags);
+cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamSynchronize(cudaStream_t stream);
+cudaError_t cudaDeviceSynchronize();
+
+cudaError_t cudaMalloc(void** pointer, size_t bytes);
+cudaError_t cudaFree(void* pointer);
+cudaError_t cudaMallocAsync(void** pointer, size_t bytes, cudaStream_t stream);
+cudaError_t cudaFreeAsync(void* pointer, cudaStream_t stream);
+cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes);
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream);
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream);
+
+template <typename T>
+cudaError_t cudaMalloc(T** pointer, size_t bytes) {
+    return cudaMalloc(reinterpret_cast<void**>(pointer), bytes);
+}
+
+template <typename T>
+cudaError_t cudaMallocAsync(T** pointer, size_t bytes, cudaStream_t stream) {
+    return cudaMallocAsync(reinterpret_cast<void**>(pointer), bytes, stream);
+}
+
+// ---- launches -------------------------------------------------------------------------------
+
+namespace kgen_emulation {
+
+using BlockBody = void (*)(void* launch);
+
+// Runs body(launch) for every thread of every block of the grid, blocks one after another.
+void run_grid(dim3 grid, dim3 block, void* launch, BlockBody body);
+
+inline dim3 as_dim3(dim3 d) { return d; }
+inline dim3 as_dim3(unsigned v) { return dim3(v); }
+inline dim3 as_dim3(int v) { return dim3((unsigned)v); }
+inline dim3 as_dim3(long v) { return dim3((unsigned)v); }
+inline dim3 as_dim3(long long v) { return dim3((unsigned)v); }
+inline dim3 as_dim3(unsigned long v) { return dim3((unsigned)v); }
+
+template <typename... Params>
+struct Launch {
+    dim3 grid, block;
+    void (*kernel)(Params...);
+
+    template <typename... Args>
+    void operator()(Args&&... args) const {
+        struct Bound {
+            void (*kernel)(Params...);
+            std::tuple<std::decay_t<Params>...> values;
+        } bound{kernel, std::tuple<std::decay_t<Params>...>(std::forward<Args>(args)...)};
+        // Each CUDA thread gets its own copy of the arguments, as kernel parameters are.
+        run_grid(grid, block, &bound, [](void* launch) {
+            auto* b = static_cast<Bound*>(launch);
+            std::apply([&](auto... copy) { b->kernel(copy...); }, b->values);
+        });
+    }
+};
+
+template <typename G, typename B, typename... Params>
+Launch<Params...> launch(G grid, B block, size_t, cudaStream_t, void (*kernel)(Params...)) {
+    return Launch<Params...>{as_dim3(grid), as_dim3(block), kernel};
+}
+
+}  // namespace kgen_emulation
+
+#define KGEN_LAUNCH(grid, block, shared_bytes, stream, ...) \
+    ::kgen_emulation::launch(grid, block, shared_bytes, stream, __VA_ARGS__)
