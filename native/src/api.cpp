@@ -223,6 +223,7 @@ kgen_status kgen_kernel_sum(kgen_context* context, int kernel, const float* quer
         check::output_apart(r, lse, m, "lse");
         check::output_apart(r, mean, m * d, "mean");
         check::output_apart(r, gradient, m * d, "gradient");
+        check::outputs_apart({{lse, m, "lse"}, {mean, m * d, "mean"}, {gradient, m * d, "gradient"}});
         kgen::Epilogue out;
         out.lse = lse;
         out.mean = mean;
@@ -299,6 +300,8 @@ kgen_status kgen_kernel_sum_partial(kgen_context* context, int kernel, const flo
         check::output_apart(r, sum_exp, m, "sum_exp");
         check::output_apart(r, weighted_sum, m * d, "weighted_sum");
         check::output_apart(r, gradient_sum, m * d, "gradient_sum");
+        check::outputs_apart({{max_logit, m, "max_logit"}, {sum_exp, m, "sum_exp"},
+                              {weighted_sum, m * d, "weighted_sum"}, {gradient_sum, m * d, "gradient_sum"}});
         b.reduce_partial(r, kgen::Partial{max_logit, sum_exp, weighted_sum, gradient_sum});
     });
 }
@@ -311,6 +314,10 @@ kgen_status kgen_partial_merge(kgen_context* context, int64_t m, int64_t d, floa
         check::partial_state(m, d, max_b, sum_b, weighted_b, "b: ");
         check::require((gradient_a == nullptr) == (gradient_b == nullptr),
                        "gradient_a and gradient_b must both be given or both be NULL");
+        // a is written while b is read, so no part of a may be any part of b.
+        check::outputs_apart({{max_a, m, "max_a"}, {sum_a, m, "sum_a"}, {weighted_a, m * d, "weighted_a"},
+                              {gradient_a, m * d, "gradient_a"}, {max_b, m, "max_b"}, {sum_b, m, "sum_b"},
+                              {weighted_b, m * d, "weighted_b"}, {gradient_b, m * d, "gradient_b"}});
         b.merge_partial(m, d, kgen::Partial{max_a, sum_a, weighted_a, gradient_a},
                         const_partial(max_b, sum_b, weighted_b, gradient_b));
     });
@@ -322,6 +329,9 @@ kgen_status kgen_partial_finalize(kgen_context* context, int64_t m, int64_t d, c
     return on_context(context, [&](kgen::Backend& b) {
         check::partial_state(m, d, max_logit, sum_exp, weighted_sum, "");
         check::require(gradient == nullptr || gradient_sum != nullptr, "gradient needs gradient_sum");
+        check::outputs_apart({{lse, m, "lse"}, {mean, m * d, "mean"}, {gradient, m * d, "gradient"},
+                              {max_logit, m, "max_logit"}, {sum_exp, m, "sum_exp"},
+                              {weighted_sum, m * d, "weighted_sum"}, {gradient_sum, m * d, "gradient_sum"}});
         kgen::Epilogue out;
         out.lse = lse;
         out.mean = mean;

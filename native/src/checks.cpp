@@ -93,6 +93,15 @@ void output_apart(const Pairs& p, const float* out, int64_t count, const char* n
             std::string(name) + " must not overlap the queries, the data or the weights");
 }
 
+void outputs_apart(std::initializer_list<Output> outputs) {
+    for (auto a = outputs.begin(); a != outputs.end(); ++a) {
+        for (auto b = a + 1; b != outputs.end(); ++b) {
+            require(!overlap(a->at, a->count, b->at, b->count),
+                    std::string(a->name) + " and " + b->name + " must not overlap");
+        }
+    }
+}
+
 float min_bandwidth(int kernel, int64_t d) {
     if (!is_kernel(kernel) || d < 1) return NAN;
     // Usability is monotone in b: search the float bit patterns of (0, FLT_MAX].

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "backend.h"
@@ -25,6 +26,14 @@ void output_apart(const Pairs& pairs, const float* out, int64_t count, const cha
 
 // What weights must satisfy besides being finite and >= 0.
 enum class WeightSum { kAny, kPositive };
+
+// Outputs of one call must not share memory: (pointer, float count, name) triples, nulls skipped.
+struct Output {
+    const float* at;
+    int64_t count;
+    const char* name;
+};
+void outputs_apart(std::initializer_list<Output> outputs);
 
 // Shapes, pointers, leave-one-out and weights (scanned on the context) of a pairwise reduction.
 // Leave-one-out by index (m == n); a partial state over a slice sets it by offset instead.
