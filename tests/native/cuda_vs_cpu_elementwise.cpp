@@ -1,0 +1,131 @@
+// The element-wise operations on CUDA against the CPU backend: kgen_fill and the copies, kgen_scan
+// (the first bad index across the device's blocks), the Philox fills (bit for bit),
+// kgen_particle_update, kgen_row_update, kgen_sum_squares (repeatable to the bit), and the argument
+// checks that scan context memory (weights and bandwidths, on the device here).
+#include "abi_inputs.h"
+#include "cuda_vs_cpu.h"
+
+namespace kgen_test {
+namespace {
+
+void compare_memory(const Backends& backends, Rng& rng) {
+    const std::vector<float> values = rng.normals(100003);
+    const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
+        Floats first(context, values), second(context, values.size()), constant(context, 1001);
+        CHECK_OK(kgen_copy_within(context, second.get(), first.get(), values.size() * sizeof(float)));
+        CHECK_OK(kgen_fill(context, constant.get(), -2.5f, 1001));
+        std::vector<float> out = second.host(), filled = constant.host();
+        out.insert(out.end(), filled.begin(), filled.end());
+        return out;
+    });
+    EXPECT(same_bits(cpu, cuda), "copies and kgen_fill differ between CPU and CUDA");
+    size_t free_bytes = 0, total_bytes = 0;
+    CHECK_OK(kgen_memory_info(backends.cuda, &free_bytes, &total_bytes));
+    EXPECT(free_bytes <= total_bytes && total_bytes > 0, "CUDA memory info: %zu free of %zu", free_bytes, total_bytes);
+    CHECK_OK(kgen_synchronize(backends.cuda));
+}
+
+void compare_scan(const Backends& backends, Rng& rng) {
+    for (int64_t count : {1, 4099, 200003, 1 << 22}) {
+        std::vector<float> values = rng.normals(count);
+        for (int bad = 0; bad < 4; ++bad) values[rng.below(count)] = bad % 2 ? NAN : -INFINITY;
+        values[count - 1] = INFINITY;
+        for (float lower : {-INFINITY, -1.0f}) {
+            const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
+                Floats buffer(context, values);
+                int64_t bad_count = -7, first_bad = -7;
+                double sum = 0.0;
+                CHECK_OK(kgen_scan(context, buffer.get(), count, lower, &bad_count, &first_bad, &sum));
+                return std::make_pair(bad_count, first_bad);
+            });
+            EXPECT(cpu == cuda, "scan of %lld values, lower %g: CPU %lld bad, first %lld; CUDA %lld bad, first %lld",
+                   (long long)count, lower, (long long)cpu.first, (long long)cpu.second, (long long)cuda.first,
+                   (long long)cuda.second);
+        }
+    }
+}
+
+void compare_philox(const Backends& backends, Rng& rng) {
+    const uint64_t seed = rng.next(), stream = rng.next(), offset = (rng.next() >> 2) | 3;
+    const int64_t count = 100003;
+    for (bool normal : {false, true}) {
+        const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
+            Floats out(context, count);
+            CHECK_OK((normal ? kgen_normal_fill : kgen_uniform_fill)(context, seed, stream, offset, out.get(), count));
+            return out.host();
+        });
+        EXPECT(same_bits(cpu, cuda), "%s_fill: CUDA and CPU bits differ over %lld draws", normal ? "normal" : "uniform",
+               (long long)count);
+    }
+    // The update may fuse a multiply-add on the device: close, not identical.
+    const std::vector<float> x = rng.normals(count), a = rng.normals(count), b = rng.normals(count);
+    const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
+        Floats bx(context, x), ba(context, a), bb(context, b);
+        CHECK_OK(kgen_particle_update(context, bx.get(), count, 0.7f, ba.get(), -0.3f, bb.get(), 0.4f, seed, stream,
+                                      offset));
+        CHECK_OK(kgen_particle_update(context, bx.get(), count, 0.1f, nullptr, 0.2f, bb.get(), 0.0f, seed, stream, 0));
+        return bx.host();
+    });
+    EXPECT_CLOSE("particle_update", cuda, widened(cpu), std::vector<double>(count, 4.0), 1e-6);
+}
+
+void compare_rows(const Backends& backends, Rng& rng) {
+    const int64_t m = 1001, d = 7;
+    const std::vector<float> y = rng.normals(m * d), a = rng.normals(m * d), x = rng.normals(m * d);
+    const std::vector<float> scale = rng.normals(m);
+    const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
+        Floats by(context, y), ba(context, a), bx(context, x), bs(context, scale);
+        CHECK_OK(kgen_row_update(context, by.get(), ba.get(), bx.get(), bs.get(), m, d));
+        CHECK_OK(kgen_row_update(context, by.get(), ba.get(), nullptr, bs.get(), m, d));
+        return by.host();
+    });
+    EXPECT_CLOSE("row_update", cuda, widened(cpu), std::vector<double>(m * d, 10.0), 1e-6);
+
+    for (int64_t count : {1, 131072, 1000003}) {
+        const std::vector<float> values = count == 131072 ? std::vector<float>(count, 1.0f) : rng.normals(count);
+        const auto [sum_cpu, sums_cuda] = backends.both([&](kgen_context* context) {
+            Floats buffer(context, values);
+            double first = NAN, again = NAN;
+            CHECK_OK(kgen_sum_squares(context, buffer.get(), count, &first));
+            CHECK_OK(kgen_sum_squares(context, buffer.get(), count, &again));
+            return std::make_pair(first, again);
+        });
+        EXPECT(std::fabs(sums_cuda.first - sum_cpu.first) <= 1e-9 * sum_cpu.first &&
+                   std::memcmp(&sums_cuda.first, &sums_cuda.second, sizeof(double)) == 0,
+               "sum_squares of %lld: CPU %.17g, CUDA %.17g then %.17g", (long long)count, sum_cpu.first,
+               sums_cuda.first, sums_cuda.second);
+    }
+}
+
+// Weights and bandwidths are scanned where they live: on the device for a CUDA context. The
+// statuses and the first bad index must be the CPU's.
+void compare_checks(const Backends& backends, Rng& rng) {
+    const int64_t m = 4099, n = 70001, d = 2;
+    const std::vector<float> x = rng.normals(m * d), y = rng.normals(n * d);
+    std::vector<float> weights = rng.uniforms(n, 0.1, 1.0), bandwidths = rng.uniforms(m, 0.5, 1.0);
+    weights[n - 5] = NAN, weights[40000] = -1.0f, weights[n - 1] = INFINITY;
+    bandwidths[m - 1] = NAN, bandwidths[3000] = std::nextafter(kgen_min_bandwidth(KGEN_KERNEL_LAPLACE, d), 0.0f);
+    for (kgen_context* context : {backends.cpu, backends.cuda}) {
+        Floats bx(context, x), by(context, y), bw(context, weights), bh(context, bandwidths), lse(context, m);
+        EXPECT_REJECTED(kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, bw.get(), nullptr,
+                                        1.0f, 0, lse.get(), nullptr, nullptr),
+                        KGEN_INVALID_ARGUMENT, "weights[40000]");
+        EXPECT_REJECTED(kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, nullptr, bh.get(),
+                                        1.0f, 0, lse.get(), nullptr, nullptr),
+                        KGEN_INVALID_ARGUMENT, "bandwidths[3000]");
+        CHECK_OK(kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, nullptr, nullptr, 1.0f, 0,
+                                 lse.get(), nullptr, nullptr));
+    }
+}
+
+}  // namespace
+
+void compare_elementwise(const Backends& backends, Rng& rng) {
+    compare_memory(backends, rng);
+    compare_scan(backends, rng);
+    compare_philox(backends, rng);
+    compare_rows(backends, rng);
+    compare_checks(backends, rng);
+}
+
+}  // namespace kgen_test
