@@ -266,6 +266,7 @@ kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m,
                                      int64_t d, const float* weights, const float* bandwidths, float bandwidth,
                                      float step, float noise, uint64_t seed, uint64_t stream) {
     return on_context(context, [&](kgen::Backend& b) {
+        check::pointer(x, "x");  // the step's name for the queries
         check::finite(step, "step");
         check::finite(noise, "noise");
         kgen::Reduction r = checked_reduction(b, KGEN_KERNEL_GAUSSIAN, x, m, data, n, d, weights, bandwidths,

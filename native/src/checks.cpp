@@ -102,6 +102,12 @@ void outputs_apart(std::initializer_list<Output> outputs) {
     }
 }
 
+void output_apart(const Reduction& r, const float* out, int64_t count, const char* name) {
+    output_apart(static_cast<const Pairs&>(r), out, count, name);
+    require(!overlap(out, count, r.bandwidths, r.bandwidths ? r.m : 0),
+            std::string(name) + " must not overlap the bandwidths");
+}
+
 float min_bandwidth(int kernel, int64_t d) {
     if (!is_kernel(kernel) || d < 1) return NAN;
     // Usability is monotone in b: search the float bit patterns of (0, FLT_MAX].

@@ -23,6 +23,7 @@ bool overlap(const float* a, int64_t a_count, const float* b, int64_t b_count);
 // An output of `count` floats must not overlap what the reduction reads (kernels read inputs
 // after other blocks have written outputs).
 void output_apart(const Pairs& pairs, const float* out, int64_t count, const char* name);
+void output_apart(const Reduction& reduction, const float* out, int64_t count, const char* name);
 
 // What weights must satisfy besides being finite and >= 0.
 enum class WeightSum { kAny, kPositive };
