@@ -91,18 +91,20 @@ T __shfl_sync(unsigned, T value, int source, int width = 32) {
 
 template <typename T>
 T atomicAdd(T* address, T value) {
-    return __atomic_fetch_add(address, value, __ATOMIC_SEQ_CST);
-}
-
-inline float atomicAdd(float* address, float value) {
-    uint32_t* word = reinterpret_cast<uint32_t*>(address);
-    uint32_t expected = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-    for (;;) {
-        float current = kgen_emulation::from_word<float>(expected);
-        uint32_t desired = (uint32_t)kgen_emulation::to_word(current + value);
-        if (__atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-            return current;
+    if constexpr (std::is_floating_point_v<T>) {
+        // No atomic floating add on the host: compare-and-swap the bits.
+        using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+        Bits* word = reinterpret_cast<Bits*>(address);
+        Bits expected = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+        for (;;) {
+            T current = kgen_emulation::from_word<T>(expected);
+            Bits desired = (Bits)kgen_emulation::to_word(T(current + value));
+            if (__atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+                return current;
+            }
         }
+    } else {
+        return __atomic_fetch_add(address, value, __ATOMIC_SEQ_CST);
     }
 }
 
