@@ -21,23 +21,6 @@ __global__ void fill_kernel(float* dst, float value, int64_t count) {
     }
 }
 
-// result[0]: how many entries are not finite; result[1]: the smallest such index.
-__global__ void count_nonfinite_kernel(const float* values, int64_t count,
-                                       unsigned long long* result) {
-    unsigned long long found = 0, first = ~0ull;
-    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count;
-         i += (int64_t)gridDim.x * blockDim.x) {
-        if (!isfinite(values[i])) {
-            ++found;
-            if ((unsigned long long)i < first) first = (unsigned long long)i;
-        }
-    }
-    if (found) {
-        atomicAdd(&result[0], found);
-        atomicMin(&result[1], first);
-    }
-}
-
 class CudaBackend final : public Backend {
 public:
     explicit CudaBackend(int index) {
@@ -52,17 +35,10 @@ public:
         cuda_check(cudaGetDeviceProperties(&properties_, index), "cudaGetDeviceProperties");
         device_.sm_count = properties_.multiProcessorCount;
         cuda_check(cudaStreamCreateWithFlags(&device_.stream, cudaStreamNonBlocking), "cudaStreamCreate");
-        try {
-            cuda_check(cudaMalloc(&scan_result_, 2 * sizeof(unsigned long long)), "cudaMalloc");
-        } catch (...) {
-            cudaStreamDestroy(device_.stream);  // the destructor does not run for a failed constructor
-            throw;
-        }
     }
 
     ~CudaBackend() override {
         cudaSetDevice(device_.index);
-        if (scan_result_) cudaFree(scan_result_);
         if (device_.stream) {
             cudaStreamSynchronize(device_.stream);
             cudaStreamDestroy(device_.stream);
@@ -133,30 +109,18 @@ public:
         cuda_check(cudaStreamSynchronize(device_.stream), "fill");
     }
 
-    void count_nonfinite(const float* values, int64_t count, int64_t* nonfinite,
-                         int64_t* first_index) override {
-        select();
-        unsigned long long init[2] = {0ull, ~0ull}, result[2];
-        cuda_check(cudaMemcpyAsync(scan_result_, init, sizeof init, cudaMemcpyHostToDevice, device_.stream),
-                   "count non-finite");
-        unsigned blocks = std::min<unsigned>(blocks_for(count, 256), (unsigned)device_.sm_count * 8);
-        count_nonfinite_kernel<<<blocks, 256, 0, device_.stream>>>(values, count, scan_result_);
-        cuda_check_launch("count non-finite");
-        cuda_check(cudaMemcpyAsync(result, scan_result_, sizeof result, cudaMemcpyDeviceToHost, device_.stream),
-                   "count non-finite");
-        cuda_check(cudaStreamSynchronize(device_.stream), "count non-finite");
-        *nonfinite = (int64_t)result[0];
-        *first_index = result[0] ? (int64_t)result[1] : -1;
+    ScanResult scan(const float* values, int64_t count, float lower) override {
+        return cuda_scan(device_, values, count, lower);
     }
 
     void reduce(const Reduction& p, const Epilogue& out) override { cuda_reduce(device_, p, out); }
     void reduce_partial(const Reduction& p, const Partial& out) override {
         cuda_reduce_partial(device_, p, out);
     }
-    void merge_partial(int64_t m, int64_t d, const Partial& a, const Partial& b) override {
+    void merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) override {
         cuda_merge_partial(device_, m, d, a, b);
     }
-    void finalize_partial(int64_t m, int64_t d, const Partial& state, const Epilogue& out) override {
+    void finalize_partial(int64_t m, int64_t d, const ConstPartial& state, const Epilogue& out) override {
         cuda_finalize_partial(device_, m, d, state, out);
     }
 
@@ -176,10 +140,10 @@ public:
     }
     double sum_squares(const float* values, int64_t count) override { return cuda_sum_squares(device_, values, count); }
 
-    void nearest_two(const Reduction& p, float* distances, int64_t* indices) override {
+    void nearest_two(const Pairs& p, float* distances, int64_t* indices) override {
         cuda_nearest_two(device_, p, distances, indices);
     }
-    void distance_sum(const Reduction& p, float* sums) override { cuda_distance_sum(device_, p, sums); }
+    void distance_sum(const Pairs& p, float* sums) override { cuda_distance_sum(device_, p, sums); }
 
 private:
     void select() { cuda_check(cudaSetDevice(device_.index), "cudaSetDevice"); }
@@ -193,7 +157,6 @@ private:
 
     CudaDevice device_;
     cudaDeviceProp properties_{};
-    unsigned long long* scan_result_ = nullptr;
 };
 
 }  // namespace

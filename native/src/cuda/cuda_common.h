@@ -57,19 +57,21 @@ inline unsigned blocks_for(int64_t work, int threads) {
     return (unsigned)(blocks < 1 ? 1 : (blocks > 65535LL * 16 ? 65535LL * 16 : blocks));
 }
 
-// The kernel-sum reductions (kernel_sums_cuda.cu).
+// The kernel-sum reductions (kernel_sums_cuda.cu, with the kernels of kernel_sums_low_d.cu and
+// kernel_sums_any_d.cu).
 void cuda_reduce(const CudaDevice& device, const Reduction& problem, const Epilogue& out);
 void cuda_reduce_partial(const CudaDevice& device, const Reduction& problem, const Partial& out);
 void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& a,
-                        const Partial& b);
-void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& state,
+                        const ConstPartial& b);
+void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const ConstPartial& state,
                            const Epilogue& out);
 
 // Kernel-free pairwise reductions (pairwise_cuda.cu).
-void cuda_nearest_two(const CudaDevice& device, const Reduction& problem, float* distances, int64_t* indices);
-void cuda_distance_sum(const CudaDevice& device, const Reduction& problem, float* sums);
+void cuda_nearest_two(const CudaDevice& device, const Pairs& pairs, float* distances, int64_t* indices);
+void cuda_distance_sum(const CudaDevice& device, const Pairs& pairs, float* sums);
 
-// Row-wise helpers (rows_cuda.cu).
+// Row-wise helpers and the value scan behind kgen_scan (rows_cuda.cu).
+ScanResult cuda_scan(const CudaDevice& device, const float* values, int64_t count, float lower);
 void cuda_row_update(const CudaDevice& device, float* y, const float* a, const float* x, const float* scale,
                      int64_t m, int64_t d);
 double cuda_sum_squares(const CudaDevice& device, const float* values, int64_t count);

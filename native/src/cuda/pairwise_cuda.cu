@@ -11,13 +11,15 @@
 
 #include "../common/nearest_two.h"
 #include "cuda_common.h"
+#include "split_plan.h"
+#include "tiles.cuh"
 
 namespace kgen {
 namespace {
 
 constexpr int kThreads = 128;  // queries per block
-constexpr int kRows = 64;      // data rows per tile
-constexpr int kMaxSplits = 64;
+constexpr int kRows = 32;      // data rows per tile: a thread keeps their squared distances in registers
+constexpr int kChunk = 16;     // coordinates per staged chunk
 
 struct NearestTwoReducer {
     using State = NearestTwo<float>;
@@ -56,14 +58,14 @@ struct DistanceSumReducer {
     __device__ void write(const State& s, int64_t i) const { sums[i] = s.sum; }
 };
 
-template <typename Reducer, int Chunk>
+template <typename Reducer>
 __global__ void __launch_bounds__(kThreads)
-pairwise_partial_kernel(Reduction p, Reducer reducer, typename Reducer::State* states, int64_t rows_per_split) {
-    __shared__ float xs[kThreads][Chunk + 1];
-    __shared__ float ys[kRows][Chunk + 1];
-    const int tid = threadIdx.x;
+pairwise_partial_kernel(Pairs p, Reducer reducer, typename Reducer::State* states, int64_t rows_per_split) {
+    // Pitch kChunk + 1: thread t reads row t of xs, so a warp walks down a column.
+    __shared__ float xs[kThreads][kChunk + 1];
+    __shared__ float ys[kRows][kChunk + 1];
     const int64_t q0 = (int64_t)blockIdx.x * kThreads;
-    const int64_t i = q0 + tid;
+    const int64_t i = q0 + threadIdx.x;
     const bool active = i < p.m;
     const int64_t d = p.d;
     const int64_t j_begin = (int64_t)blockIdx.y * rows_per_split;
@@ -71,28 +73,23 @@ pairwise_partial_kernel(Reduction p, Reducer reducer, typename Reducer::State* s
     const int queries_here = (int)(p.m - q0 < kThreads ? p.m - q0 : kThreads);
     typename Reducer::State state = reducer.init();
 
+    // Every loop bound here is the same for the whole block, so each thread reaches every barrier.
     for (int64_t t0 = j_begin; t0 < j_end; t0 += kRows) {
         const int rows = (int)(j_end - t0 < kRows ? j_end - t0 : kRows);
         float r2[kRows];
 #pragma unroll
         for (int r = 0; r < kRows; ++r) r2[r] = 0.0f;
-        for (int64_t k0 = 0; k0 < d; k0 += Chunk) {
-            const int width = (int)(d - k0 < Chunk ? d - k0 : Chunk);
-            __syncthreads();
-            for (int idx = tid; idx < kThreads * Chunk; idx += kThreads) {
-                int q = idx / Chunk, k = idx % Chunk;
-                xs[q][k] = (q < queries_here && k < width) ? p.queries[(q0 + q) * d + k0 + k] : 0.0f;
-            }
-            for (int idx = tid; idx < kRows * Chunk; idx += kThreads) {
-                int r = idx / Chunk, k = idx % Chunk;
-                ys[r][k] = (r < rows && k < width) ? p.data[(t0 + r) * d + k0 + k] : 0.0f;
-            }
+        for (int64_t k0 = 0; k0 < d; k0 += kChunk) {
+            const int width = (int)(d - k0 < kChunk ? d - k0 : kChunk);
+            __syncthreads();  // every thread is done with the previous chunk
+            stage_tile<kChunk, kThreads>(xs, p.queries, d, q0, queries_here, k0, width);
+            stage_tile<kChunk, kThreads>(ys, p.data, d, t0, rows, k0, width);
             __syncthreads();
 #pragma unroll
             for (int r = 0; r < kRows; ++r) {
 #pragma unroll
-                for (int k = 0; k < Chunk; ++k) {
-                    float diff = xs[tid][k] - ys[r][k];
+                for (int k = 0; k < kChunk; ++k) {
+                    const float diff = xs[threadIdx.x][k] - ys[r][k];
                     r2[r] = fmaf(diff, diff, r2[r]);
                 }
             }
@@ -120,23 +117,17 @@ __global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, co
 }
 
 template <typename Reducer>
-void run_pairwise(const CudaDevice& device, const Reduction& p, Reducer reducer, const char* what) {
+void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, const char* what) {
     cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
     const int64_t query_blocks = (p.m + kThreads - 1) / kThreads;
-    int64_t splits = ((int64_t)device.sm_count * 4 + query_blocks - 1) / query_blocks;
-    splits = std::max<int64_t>(1, std::min<int64_t>({splits, kMaxSplits, p.n / (2 * kRows) + 1}));
-    int64_t rows_per_split = (p.n + splits - 1) / splits;
-    splits = (p.n + rows_per_split - 1) / rows_per_split;
+    const SplitPlan plan = plan_splits(query_blocks, p.n, kRows, (int64_t)device.sm_count * 4);
     using State = typename Reducer::State;
-    Scratch states(device, (size_t)(splits * p.m) * sizeof(State));
-    dim3 grid((unsigned)query_blocks, (unsigned)splits);
-    if (p.d <= 8) {
-        pairwise_partial_kernel<Reducer, 8><<<grid, kThreads, 0, device.stream>>>(p, reducer, states.as<State>(), rows_per_split);
-    } else {
-        pairwise_partial_kernel<Reducer, 32><<<grid, kThreads, 0, device.stream>>>(p, reducer, states.as<State>(), rows_per_split);
-    }
+    Scratch states(device, (size_t)(plan.splits * p.m) * sizeof(State));
+    const dim3 grid((unsigned)query_blocks, (unsigned)plan.splits);
+    pairwise_partial_kernel<Reducer><<<grid, kThreads, 0, device.stream>>>(p, reducer, states.as<State>(),
+                                                                            plan.rows_per_split);
     cuda_check_launch(what);
-    pairwise_merge_kernel<Reducer><<<blocks_for(p.m, 256), 256, 0, device.stream>>>(p.m, (int)splits, reducer,
+    pairwise_merge_kernel<Reducer><<<blocks_for(p.m, 256), 256, 0, device.stream>>>(p.m, plan.splits, reducer,
                                                                                       states.as<State>());
     cuda_check_launch(what);
     cuda_check(cudaStreamSynchronize(device.stream), what);
@@ -144,12 +135,12 @@ void run_pairwise(const CudaDevice& device, const Reduction& p, Reducer reducer,
 
 }  // namespace
 
-void cuda_nearest_two(const CudaDevice& device, const Reduction& problem, float* distances, int64_t* indices) {
-    run_pairwise(device, problem, NearestTwoReducer{distances, indices}, "nearest two");
+void cuda_nearest_two(const CudaDevice& device, const Pairs& pairs, float* distances, int64_t* indices) {
+    run_pairwise(device, pairs, NearestTwoReducer{distances, indices}, "nearest two");
 }
 
-void cuda_distance_sum(const CudaDevice& device, const Reduction& problem, float* sums) {
-    run_pairwise(device, problem, DistanceSumReducer{sums}, "distance sum");
+void cuda_distance_sum(const CudaDevice& device, const Pairs& pairs, float* sums) {
+    run_pairwise(device, pairs, DistanceSumReducer{sums}, "distance sum");
 }
 
 }  // namespace kgen
