@@ -28,6 +28,15 @@ struct Backends {
 // reference's), the bound the previous self-test used.
 constexpr double kCudaTolerance = 2e-4;
 
+// The same, plus what float32 logits of size L cost: about 4 ulp (sqrt(d) + 3) L, the logit
+// term the Java CUDA contract uses (large for the Cauchy kernel at high d, whose logits reach
+// hundreds). Applied by widening each query's error scale.
+double logit_widening(double max_logit, int64_t d);
+
+// Smaller cases only (argument "quick"): for the sanitizer and block-order runs of the emulation
+// tier, where every case costs ten times more.
+extern bool quick;
+
 // Kernel sums, log-densities, scores, partial states and the Euler step on every kernel.
 void compare_kernel_sums(const Backends& backends, Rng& rng);
 // Nearest two and distance sums.

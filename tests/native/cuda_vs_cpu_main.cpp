@@ -1,9 +1,11 @@
 // The CUDA-vs-CPU driver's entry point (see cuda_vs_cpu.h). KGEN_TEST_SEED replays a run's inputs.
 #include <cstdio>
+#include <string>
 
 #include "cuda_vs_cpu.h"
 
-int main() {
+int main(int argc, char** argv) {
+    kgen_test::quick = argc > 1 && std::string(argv[1]) == "quick";
     int devices = 0;
     if (!CHECK_OK(kgen_cuda_device_count(&devices))) return 1;
     if (devices == 0) {

@@ -104,7 +104,7 @@ public:
 
     void fill(float* dst, float value, int64_t count) override {
         select();
-        fill_kernel<<<blocks_for(count, 256), 256, 0, device_.stream>>>(dst, value, count);
+        KGEN_LAUNCH(blocks_for(count, 256), 256, 0, device_.stream, fill_kernel)(dst, value, count);
         cuda_check_launch("fill");
         cuda_check(cudaStreamSynchronize(device_.stream), "fill");
     }

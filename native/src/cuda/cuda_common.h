@@ -11,6 +11,12 @@
 #include "../backend.h"
 #include "../errors.h"
 
+// A kernel launch: KGEN_LAUNCH(grid, block, shared_bytes, stream, kernel)(arguments). Written as
+// a macro so that the emulation tier (tests/emulation) can run the same sources on the host.
+#ifndef KGEN_LAUNCH
+#define KGEN_LAUNCH(grid, block, shared_bytes, stream, ...) __VA_ARGS__<<<grid, block, shared_bytes, stream>>>
+#endif
+
 namespace kgen {
 
 inline void cuda_check(cudaError_t status, const char* what) {

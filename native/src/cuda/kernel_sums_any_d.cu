@@ -152,7 +152,7 @@ void launch_any_d_reduction(const Reduction& p, const SplitStates& states, int64
                             cudaStream_t stream) {
     const dim3 grid((unsigned)((p.m + kAnyDQueries - 1) / kAnyDQueries), (unsigned)states.count);
     for_kernel(p.kernel, [&](auto kernel) {
-        any_d_reduction_kernel<decltype(kernel)><<<grid, kThreads, 0, stream>>>(p, states, rows_per_split);
+        KGEN_LAUNCH(grid, kThreads, 0, stream, any_d_reduction_kernel<decltype(kernel)>)(p, states, rows_per_split);
     });
     cuda_check_launch("kernel-sum reduction (any d)");
 }

@@ -119,7 +119,7 @@ merge_partial_kernel(int64_t m, int64_t d, Partial a, ConstPartial b) {
 void launch_combine(const SplitsToCombine& splits, const Reduction& p, const Epilogue& out,
                     const Partial& partial, cudaStream_t stream) {
     const unsigned blocks = (unsigned)((p.m + kCombineWarps - 1) / kCombineWarps);
-    combine_splits_kernel<<<blocks, kCombineWarps * 32, 0, stream>>>(splits, p, out, partial);
+    KGEN_LAUNCH(blocks, kCombineWarps * 32, 0, stream, combine_splits_kernel)(splits, p, out, partial);
     cuda_check_launch("combine split states");
 }
 
@@ -217,7 +217,7 @@ void cuda_reduce_partial(const CudaDevice& device, const Reduction& problem, con
 void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& a, const ConstPartial& b) {
     cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
     const unsigned blocks = (unsigned)((m + kCombineWarps - 1) / kCombineWarps);
-    merge_partial_kernel<<<blocks, kCombineWarps * 32, 0, device.stream>>>(m, d, a, b);
+    KGEN_LAUNCH(blocks, kCombineWarps * 32, 0, device.stream, merge_partial_kernel)(m, d, a, b);
     cuda_check_launch("merge partial states");
     cuda_check(cudaStreamSynchronize(device.stream), "merge partial states");
 }

@@ -103,15 +103,15 @@ void launch_for_dimension(const Reduction& p, const SplitStates& states, int64_t
                           cudaStream_t stream) {
     const dim3 grid((unsigned)((p.m + kLowDQueries - 1) / kLowDQueries), (unsigned)states.count);
     if (p.d <= 2) {
-        low_d_reduction_kernel<K, 2><<<grid, kLowDQueries, 0, stream>>>(p, states, rows_per_split);
+        KGEN_LAUNCH(grid, kLowDQueries, 0, stream, low_d_reduction_kernel<K, 2>)(p, states, rows_per_split);
     } else if (p.d <= 4) {
-        low_d_reduction_kernel<K, 4><<<grid, kLowDQueries, 0, stream>>>(p, states, rows_per_split);
+        KGEN_LAUNCH(grid, kLowDQueries, 0, stream, low_d_reduction_kernel<K, 4>)(p, states, rows_per_split);
     } else if (p.d <= 8) {
-        low_d_reduction_kernel<K, 8><<<grid, kLowDQueries, 0, stream>>>(p, states, rows_per_split);
+        KGEN_LAUNCH(grid, kLowDQueries, 0, stream, low_d_reduction_kernel<K, 8>)(p, states, rows_per_split);
     } else if (p.d <= 16) {
-        low_d_reduction_kernel<K, 16><<<grid, kLowDQueries, 0, stream>>>(p, states, rows_per_split);
+        KGEN_LAUNCH(grid, kLowDQueries, 0, stream, low_d_reduction_kernel<K, 16>)(p, states, rows_per_split);
     } else {
-        low_d_reduction_kernel<K, kLowDMax><<<grid, kLowDQueries, 0, stream>>>(p, states, rows_per_split);
+        KGEN_LAUNCH(grid, kLowDQueries, 0, stream, low_d_reduction_kernel<K, kLowDMax>)(p, states, rows_per_split);
     }
 }
 

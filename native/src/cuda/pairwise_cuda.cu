@@ -124,10 +124,10 @@ void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, con
     using State = typename Reducer::State;
     Scratch states(device, (size_t)(plan.splits * p.m) * sizeof(State));
     const dim3 grid((unsigned)query_blocks, (unsigned)plan.splits);
-    pairwise_partial_kernel<Reducer><<<grid, kThreads, 0, device.stream>>>(p, reducer, states.as<State>(),
+    KGEN_LAUNCH(grid, kThreads, 0, device.stream, pairwise_partial_kernel<Reducer>)(p, reducer, states.as<State>(),
                                                                             plan.rows_per_split);
     cuda_check_launch(what);
-    pairwise_merge_kernel<Reducer><<<blocks_for(p.m, 256), 256, 0, device.stream>>>(p.m, plan.splits, reducer,
+    KGEN_LAUNCH(blocks_for(p.m, 256), 256, 0, device.stream, pairwise_merge_kernel<Reducer>)(p.m, plan.splits, reducer,
                                                                                       states.as<State>());
     cuda_check_launch(what);
     cuda_check(cudaStreamSynchronize(device.stream), what);

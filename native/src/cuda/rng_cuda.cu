@@ -63,7 +63,7 @@ void philox_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint6
                  float* out, int64_t count) {
     cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
     const int threads = 256;
-    philox_fill_kernel<Normal><<<philox_blocks(offset, count, threads), threads, 0, device.stream>>>(
+    KGEN_LAUNCH(philox_blocks(offset, count, threads), threads, 0, device.stream, philox_fill_kernel<Normal>)(
         seed, stream, offset, out, count);
     cuda_check_launch(Normal ? "normal fill" : "uniform fill");
     cuda_check(cudaStreamSynchronize(device.stream), Normal ? "normal fill" : "uniform fill");
@@ -84,7 +84,7 @@ void cuda_uniform_fill(const CudaDevice& device, uint64_t seed, uint64_t stream,
 void cuda_particle_update(const CudaDevice& device, const ParticleUpdate& update) {
     cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
     const int threads = 256;
-    particle_update_kernel<<<philox_blocks(update.offset, update.count, threads), threads, 0, device.stream>>>(update);
+    KGEN_LAUNCH(philox_blocks(update.offset, update.count, threads), threads, 0, device.stream, particle_update_kernel)(update);
     cuda_check_launch("particle update");
     cuda_check(cudaStreamSynchronize(device.stream), "particle update");
 }

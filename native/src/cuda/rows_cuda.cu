@@ -27,7 +27,7 @@ __global__ void sum_squares_partial_kernel(const float* values, int64_t count, i
     for (int64_t i = begin + threadIdx.x; i < end; i += kThreads) s += (double)values[i] * values[i];
     lanes[threadIdx.x] = s;
     __syncthreads();
-    for (int half = kThreads / 2; half > 0; half /= 2) {
+    for (unsigned half = kThreads / 2; half > 0; half /= 2) {
         if (threadIdx.x < half) lanes[threadIdx.x] += lanes[threadIdx.x + half];
         __syncthreads();
     }
@@ -40,7 +40,7 @@ __global__ void sum_partials_kernel(const double* partials, int count, double* r
     for (int i = threadIdx.x; i < count; i += kThreads) s += partials[i];
     lanes[threadIdx.x] = s;
     __syncthreads();
-    for (int half = kThreads / 2; half > 0; half /= 2) {
+    for (unsigned half = kThreads / 2; half > 0; half /= 2) {
         if (threadIdx.x < half) lanes[threadIdx.x] += lanes[threadIdx.x + half];
         __syncthreads();
     }
@@ -95,7 +95,7 @@ ScanResult cuda_scan(const CudaDevice& device, const float* values, int64_t coun
     cuda_check(cudaMemsetAsync(totals, 0, offsetof(ScanTotals, first_bad), device.stream), "scan");
     cuda_check(cudaMemsetAsync(&totals->first_bad, 0xff, sizeof totals->first_bad, device.stream), "scan");
     const unsigned blocks = std::min<unsigned>(blocks_for(count, kThreads), (unsigned)device.sm_count * 8);
-    scan_kernel<<<blocks, kThreads, 0, device.stream>>>(values, count, lower, totals);
+    KGEN_LAUNCH(blocks, kThreads, 0, device.stream, scan_kernel)(values, count, lower, totals);
     cuda_check_launch("scan");
     ScanTotals host{};
     cuda_check(cudaMemcpyAsync(&host, totals, sizeof host, cudaMemcpyDeviceToHost, device.stream), "scan");
@@ -110,7 +110,7 @@ ScanResult cuda_scan(const CudaDevice& device, const float* values, int64_t coun
 void cuda_row_update(const CudaDevice& device, float* y, const float* a, const float* x, const float* scale,
                      int64_t m, int64_t d) {
     cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
-    row_update_kernel<<<blocks_for(m * d, kThreads), kThreads, 0, device.stream>>>(y, a, x, scale, m, d);
+    KGEN_LAUNCH(blocks_for(m * d, kThreads), kThreads, 0, device.stream, row_update_kernel)(y, a, x, scale, m, d);
     cuda_check_launch("row update");
     cuda_check(cudaStreamSynchronize(device.stream), "row update");
 }
@@ -122,9 +122,9 @@ double cuda_sum_squares(const CudaDevice& device, const float* values, int64_t c
     const int blocks = (int)((count + per_block - 1) / per_block);
     Scratch partials(device, (blocks + 1) * sizeof(double));
     double* result = partials.as<double>() + blocks;
-    sum_squares_partial_kernel<<<blocks, kThreads, 0, device.stream>>>(values, count, per_block, partials.as<double>());
+    KGEN_LAUNCH(blocks, kThreads, 0, device.stream, sum_squares_partial_kernel)(values, count, per_block, partials.as<double>());
     cuda_check_launch("sum of squares");
-    sum_partials_kernel<<<1, kThreads, 0, device.stream>>>(partials.as<double>(), blocks, result);
+    KGEN_LAUNCH(1, kThreads, 0, device.stream, sum_partials_kernel)(partials.as<double>(), blocks, result);
     cuda_check_launch("sum of squares");
     double host = 0.0;
     cuda_check(cudaMemcpyAsync(&host, result, sizeof host, cudaMemcpyDeviceToHost, device.stream), "sum of squares");
