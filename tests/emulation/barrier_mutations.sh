@@ -20,10 +20,10 @@ while IFS=: read -r file line; do
   verdict="survived"
   if ! cmake --build "$scratch/build" -j2 --target kgen_emulation_plain kgen_emulation_tsan >"$scratch/build.log" 2>&1; then
     verdict="killed (does not build)"
-  elif ! KGEN_EMULATION_SMS=2 timeout 900 "$scratch/build/tests/emulation/kgen_emulation_plain" quick >"$scratch/plain.log" 2>&1; then
+  elif ! KGEN_EMULATION_SMS=2 timeout 900 "$scratch/build/tests/emulation/kgen_emulation_plain" tiny >"$scratch/plain.log" 2>&1; then
     verdict="killed (wrong results)"
   elif ! TSAN_OPTIONS="halt_on_error=1:exitcode=66" KGEN_EMULATION_SMS=2 timeout 1800 \
-      "$scratch/build/tests/emulation/kgen_emulation_tsan" quick >"$scratch/tsan.log" 2>&1; then
+      "$scratch/build/tests/emulation/kgen_emulation_tsan" tiny >"$scratch/tsan.log" 2>&1; then
     verdict="killed (ThreadSanitizer: $(grep -m1 -o 'SUMMARY: ThreadSanitizer: [a-z -]*' "$scratch/tsan.log" | cut -d' ' -f3-))"
   fi
   cp "$root/$rel" "$scratch/tree/$rel"

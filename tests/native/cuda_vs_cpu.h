@@ -33,9 +33,10 @@ constexpr double kCudaTolerance = 2e-4;
 // hundreds). Applied by widening each query's error scale.
 double logit_widening(double max_logit, int64_t d);
 
-// Smaller cases only (argument "quick"): for the sanitizer and block-order runs of the emulation
-// tier, where every case costs ten times more.
+// Smaller cases only: argument "quick" for the block-order runs of the emulation tier, "tiny" for
+// its sanitizer runs, where every case costs ten times more (tiny implies quick).
 extern bool quick;
+extern bool tiny;
 
 // Kernel sums, log-densities, scores, partial states and the Euler step on every kernel.
 void compare_kernel_sums(const Backends& backends, Rng& rng);

@@ -26,7 +26,7 @@ void compare_memory(const Backends& backends, Rng& rng) {
 }
 
 void compare_scan(const Backends& backends, Rng& rng) {
-    for (int64_t count : {int64_t(1), int64_t(4099), quick ? int64_t(20011) : int64_t(200003), quick ? int64_t(70001) : int64_t(1) << 22}) {
+    for (int64_t count : {int64_t(1), int64_t(4099), quick ? int64_t(20011) : int64_t(200003), tiny ? int64_t(2) : quick ? int64_t(70001) : int64_t(1) << 22}) {
         std::vector<float> values = rng.normals(count);
         for (int bad = 0; bad < 4; ++bad) values[rng.below(count)] = bad % 2 ? NAN : -INFINITY;
         values[count - 1] = INFINITY;
@@ -47,7 +47,7 @@ void compare_scan(const Backends& backends, Rng& rng) {
 
 void compare_philox(const Backends& backends, Rng& rng) {
     const uint64_t seed = rng.next(), stream = rng.next(), offset = (rng.next() >> 2) | 3;
-    const int64_t count = quick ? 10007 : 100003;
+    const int64_t count = tiny ? 1031 : quick ? 10007 : 100003;
     for (bool normal : {false, true}) {
         const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
             Floats out(context, count);
@@ -81,7 +81,7 @@ void compare_rows(const Backends& backends, Rng& rng) {
     });
     EXPECT_CLOSE("row_update", cuda, widened(cpu), std::vector<double>(m * d, 10.0), 1e-6);
 
-    for (int64_t count : {int64_t(1), int64_t(131072), quick ? int64_t(20011) : int64_t(1000003)}) {
+    for (int64_t count : {int64_t(1), int64_t(131072), tiny ? int64_t(2) : quick ? int64_t(20011) : int64_t(1000003)}) {
         const std::vector<float> values = count == 131072 ? std::vector<float>(count, 1.0f) : rng.normals(count);
         const auto [sum_cpu, sums_cuda] = backends.both([&](kgen_context* context) {
             Floats buffer(context, values);
@@ -100,7 +100,7 @@ void compare_rows(const Backends& backends, Rng& rng) {
 // Weights and bandwidths are scanned where they live: on the device for a CUDA context. The
 // statuses and the first bad index must be the CPU's.
 void compare_checks(const Backends& backends, Rng& rng) {
-    const int64_t m = quick ? 301 : 4099, n = quick ? 5003 : 70001, d = 2;
+    const int64_t m = tiny ? 61 : quick ? 301 : 4099, n = tiny ? 1001 : quick ? 5003 : 70001, d = 2;
     const int64_t bad_weight = n * 4 / 7, bad_bandwidth = m * 3 / 4;
     const std::string weight_name = "weights[" + std::to_string(bad_weight) + "]";
     const std::string bandwidth_name = "bandwidths[" + std::to_string(bad_bandwidth) + "]";

@@ -5,7 +5,8 @@
 #include "cuda_vs_cpu.h"
 
 int main(int argc, char** argv) {
-    kgen_test::quick = argc > 1 && std::string(argv[1]) == "quick";
+    kgen_test::tiny = argc > 1 && std::string(argv[1]) == "tiny";
+    kgen_test::quick = kgen_test::tiny || (argc > 1 && std::string(argv[1]) == "quick");
     int devices = 0;
     if (!CHECK_OK(kgen_cuda_device_count(&devices))) return 1;
     if (devices == 0) {

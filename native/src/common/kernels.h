@@ -21,6 +21,18 @@
 
 namespace kgen {
 
+// log Gamma(x). On the host lgamma writes the global signgam, a race between the CPU backend's
+// threads (found by the emulation tier under ThreadSanitizer): use the reentrant lgamma_r there.
+template <typename T>
+KGEN_HD T log_gamma(T x) {
+#ifdef __CUDA_ARCH__
+    return lgamma(x);
+#else
+    int sign = 0;
+    return T(lgamma_r(double(x), &sign));
+#endif
+}
+
 struct GaussianKernel {
     static constexpr int kId = KGEN_KERNEL_GAUSSIAN;
     static constexpr const char* kName = "Gaussian";
@@ -65,8 +77,8 @@ struct LaplaceKernel {
     // radial integral of r^(d-1) exp(-r/b).
     template <typename T>
     static KGEN_HD T log_norm(int64_t d, T b) {
-        return T(0.6931471805599453) + T(0.5) * T(d) * T(1.1447298858494002) + lgamma(T(d)) -
-               lgamma(T(0.5) * T(d)) + T(d) * log(b);
+        return T(0.6931471805599453) + T(0.5) * T(d) * T(1.1447298858494002) + log_gamma(T(d)) -
+               log_gamma(T(0.5) * T(d)) + T(d) * log(b);
     }
 };
 
@@ -94,7 +106,7 @@ struct CauchyKernel {
     // log(pi^((d+1)/2) b^d / Gamma((d+1)/2))
     template <typename T>
     static KGEN_HD T log_norm(int64_t d, T b) {
-        return T(0.5) * T(d + 1) * T(1.1447298858494002) + T(d) * log(b) - lgamma(T(0.5) * T(d + 1));
+        return T(0.5) * T(d + 1) * T(1.1447298858494002) + T(d) * log(b) - log_gamma(T(0.5) * T(d + 1));
     }
 };
 
