@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
+import io.kgen.testing.DriftingOracle;
 import io.kgen.testing.FalseFailure;
 import io.kgen.testing.TestSeeds;
 import java.util.SplittableRandom;
@@ -21,8 +22,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>Tolerance of the plain fields: the CPU engine's means are float64 sums rounded to float32
  * (relative 1e-6 of the data's size, as CpuEngineTest states) and the update rounds to float32,
  * so |x' - ref| <= 1e-6 (1 + eta scale) (max|y| + max|x|), scale 1 (Laplace) or 1/h^2 (Gaussian).
- * The batch form also passes its log-sum-exps through float32, a relative error of 2^-24 on
- * logits as large as L = max r / tau, which moves its weights by about 2^-24 L; see batchTolerance.
+ * The batch form also passes its log-sum-exps through float32 (DriftingOracle.batchTolerance).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DriftingStepTest {
@@ -143,27 +143,9 @@ class DriftingStepTest {
         return 1e-6 * (1 + etaScale) * (maxAbs(data) + maxAbs(particles));
     }
 
-    /**
-     * Per temperature, the unit-RMS field has entries up to sqrt(m d) and relative error about
-     * 8 2^-24 L (log-sum-exps, weights and scales each rounded once or twice); 4x margin.
-     */
+    /** The oracle's float32 batch tolerance plus the plain rounding of the update. */
     private double batchTolerance(double eta, double[] temperatures) {
-        double[][] x = doubles(particles);
-        double[][] y = doubles(data);
-        double maxR = 0, total = 0;
-        int m = x.length, n = y.length;
-        for (double[] xi : x) {
-            for (double[] yj : y) total += distance(xi, yj);
-            for (double[] xl : x) {
-                total += distance(xi, xl);
-                maxR = Math.max(maxR, distance(xi, xl));
-            }
-            for (double[] yj : y) maxR = Math.max(maxR, distance(xi, yj));
-        }
-        double meanDistance = total / ((double) m * n + (double) m * (m - 1));
-        double tol = 0;
-        for (double t : temperatures) tol += 32 * 0x1p-24 * (1 + maxR / (t * meanDistance)) * Math.sqrt(m * x[0].length);
-        return eta * tol + plainTolerance(0);
+        return DriftingOracle.batchTolerance(doubles(data), doubles(particles), eta, temperatures) + plainTolerance(0);
     }
 
     private static void assertClose(double[][] want, FloatMatrix got, double tol, String what) {
@@ -180,12 +162,6 @@ class DriftingStepTest {
         double[][] out = new double[(int) m.rows()][m.cols()];
         for (int i = 0; i < out.length; i++) for (int k = 0; k < m.cols(); k++) out[i][k] = m.get(i, k);
         return out;
-    }
-
-    private static double distance(double[] a, double[] b) {
-        double s = 0;
-        for (int k = 0; k < a.length; k++) s += (a[k] - b[k]) * (a[k] - b[k]);
-        return Math.sqrt(s);
     }
 
     private static double maxAbs(FloatMatrix m) {

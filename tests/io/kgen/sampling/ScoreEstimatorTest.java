@@ -6,6 +6,7 @@ import io.kgen.Backend;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
+import io.kgen.testing.DriftingOracle;
 import io.kgen.testing.FalseFailure;
 import io.kgen.testing.TestSeeds;
 import java.util.SplittableRandom;

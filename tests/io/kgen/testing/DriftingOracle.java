@@ -1,20 +1,20 @@
-package io.kgen.sampling;
+package io.kgen.testing;
 
 /**
  * One drifting step x <- x + eta V(x) in float64, written from the formulas (MATH.md section 5
- * for the two plain fields, {@link BatchLaplaceField}'s javadoc for the batch form), pair by pair
+ * for the two plain fields, io.kgen.sampling.BatchLaplaceField's javadoc for the batch form), pair by pair
  * with no kernel sums, so that it shares no structure with the code under test.
  */
-final class DriftingOracle {
+public final class DriftingOracle {
     private DriftingOracle() {}
 
     /** Laplace displacement: V = sum_j P_j (y_j - x) - sum_{l != i} Q_l (x_l - x), softmaxes of -r / tau. */
-    static double[][] laplaceStep(double[][] data, double[][] x, double tau, double eta) {
+    public static double[][] laplaceStep(double[][] data, double[][] x, double tau, double eta) {
         return step(x, eta, plainField(data, x, r2 -> -Math.sqrt(r2) / tau, 1));
     }
 
     /** Conservative KDE gradient: V = (MEAN_data(x) - MEAN_particles^(-i)(x)) / h^2, Gaussian softmaxes. */
-    static double[][] gaussianGradientStep(double[][] data, double[][] x, double h, double eta) {
+    public static double[][] gaussianGradientStep(double[][] data, double[][] x, double h, double eta) {
         return step(x, eta, plainField(data, x, r2 -> -r2 / (2 * h * h), 1 / (h * h)));
     }
 
@@ -24,7 +24,7 @@ final class DriftingOracle {
      * (data; particles without self), Lr and Lc the row and column log-sum-exps of a = -r / tau;
      * V_T = sum_j W_ij (y_j - x_i) - sum_l W'_il (x_l - x_i); the step is eta sum_T V_T / rms(V_T).
      */
-    static double[][] batchStep(double[][] data, double[][] x, double[] temperatures, double eta) {
+    public static double[][] batchStep(double[][] data, double[][] x, double[] temperatures, double eta) {
         int m = x.length, n = data.length, d = x[0].length;
         double[][] rData = distances(x, data);
         double[][] rSelf = distances(x, x);
@@ -51,6 +51,33 @@ final class DriftingOracle {
             for (int i = 0; i < m; i++) for (int k = 0; k < d; k++) if (rms > 0) sum[i][k] += v[i][k] / rms;
         }
         return step(x, eta, sum);
+    }
+
+    /**
+     * Tolerance of a float32 batch step against {@link #batchStep}: per temperature the unit-RMS
+     * field has entries up to sqrt(m d), and the log-sum-exps pass through float32, a relative
+     * error of 2^-24 on logits as large as L = max r / tau, which moves the weights by about
+     * 2^-24 L; 8 such roundings, 4x margin: eta sum_T 32 2^-24 (1 + L_T) sqrt(m d).
+     */
+    public static double batchTolerance(double[][] data, double[][] x, double eta, double[] temperatures) {
+        int m = x.length, n = data.length;
+        double maxR = 0, total = 0;
+        for (double[] xi : x) {
+            for (double[] yj : data) {
+                double r = Math.sqrt(squared(xi, yj));
+                total += r;
+                maxR = Math.max(maxR, r);
+            }
+            for (double[] xl : x) {
+                double r = Math.sqrt(squared(xi, xl));
+                total += r;
+                maxR = Math.max(maxR, r);
+            }
+        }
+        double meanDistance = total / ((double) m * n + (double) m * (m - 1));
+        double tol = 0;
+        for (double t : temperatures) tol += 32 * 0x1p-24 * (1 + maxR / (t * meanDistance)) * Math.sqrt(m * x[0].length);
+        return eta * tol;
     }
 
     /** sum_j W_ij (s_j - x_i), W = sqrt(row softmax * column softmax) over the pairs that count. */
@@ -131,7 +158,7 @@ final class DriftingOracle {
         return s;
     }
 
-    static double logSumExp(double[] a) {
+    public static double logSumExp(double[] a) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : a) max = Math.max(max, v);
         if (max == Double.NEGATIVE_INFINITY) return max;
