@@ -78,6 +78,25 @@ class CsvTest {
         assertMatrix(m, 3, 3, 1, 2500, -3, 4, Float.NaN, Float.NEGATIVE_INFINITY, 7, Float.POSITIVE_INFINITY, 0.5f);
     }
 
+    /** A byte-order mark is dropped before deciding whether the first line is a header. */
+    @Test
+    void byteOrderMarkBeforeNumbersIsNotAHeader() throws IOException {
+        assertMatrix(Csv.read(file("bom.csv", "\uFEFF1.5,2\n3,4\n")), 2, 2, 1.5f, 2, 3, 4);
+        // Only at the start of the file: elsewhere it is a bad cell.
+        rejects(file("bom2.csv", "1,2\n\uFEFF3,4\n"), "bom2.csv: line 2, column 1: '\uFEFF3' is not a number");
+    }
+
+    /** A file called ".csv" or ".npy" has that extension (a leading dot is not a hidden-file marker here). */
+    @Test
+    void extensionOnlyNamesWork() throws IOException {
+        FloatMatrix m = FloatMatrix.of(new float[][] {{1, 2}});
+        for (String name : List.of(".csv", ".npy")) {
+            Path p = dir.resolve(name);
+            MatrixFiles.write(p, m);
+            assertArrayEquals(m.toArray(), MatrixFiles.read(p).toArray(), name);
+        }
+    }
+
     @Test
     void firstLineIsDataWhenItIsAllNumbers() throws IOException {
         assertMatrix(Csv.read(file("plain.csv", "1,2\n3,4")), 2, 2, 1, 2, 3, 4);
