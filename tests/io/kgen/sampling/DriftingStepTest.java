@@ -139,6 +139,17 @@ class DriftingStepTest {
         assertTrue(v >= ratio[0] && v <= ratio[1], "start variance / s^2 = " + v + ", allowed " + ratio[0] + ".." + ratio[1]);
     }
 
+    /** Data with no spread starts the particles from N(mean, I) instead of a point. */
+    @Test
+    void constantDataStartsFromUnitVariance() {
+        FloatMatrix constant = FloatMatrix.of(new float[][] {{2, -1, 0.5f}, {2, -1, 0.5f}});
+        int count = 4000;
+        // The Laplace step moves each particle by at most eta (|V| <= max distance; eta 1e-9 makes it nothing).
+        FloatMatrix start = Drifting.builder().stepSize(1e-9).steps(1).build().run(engine, constant, count,
+                TestSeeds.seed("drifting start, constant data"));
+        IsotropicGaussianCheck.check(start, new double[] {2, -1, 0.5}, 1, "start around constant data");
+    }
+
     private double plainTolerance(double etaScale) {
         return 1e-6 * (1 + etaScale) * (maxAbs(data) + maxAbs(particles));
     }
