@@ -78,6 +78,23 @@ class CsvTest {
         assertMatrix(m, 3, 3, 1, 2500, -3, 4, Float.NaN, Float.NEGATIVE_INFINITY, 7, Float.POSITIVE_INFINITY, 0.5f);
     }
 
+    /** Rows wider than the initial buffer, and files long enough to grow it many times, read in full. */
+    @Test
+    void wideAndLongFilesAreReadInFull() throws IOException {
+        StringBuilder wide = new StringBuilder();
+        for (int c = 0; c < 3000; c++) wide.append(c == 0 ? "" : ",").append(c);
+        FloatMatrix w = Csv.read(file("wide.csv", wide + "\n" + wide + "\n"));
+        assertEquals(2, w.rows());
+        assertEquals(3000, w.cols());
+        assertEquals(2999f, w.get(1, 2999));
+        int rows = 400_000;
+        StringBuilder tall = new StringBuilder("x\n");
+        for (int i = 0; i < rows; i++) tall.append(i).append('\n');
+        FloatMatrix t = Csv.read(file("tall.csv", tall.toString()));
+        assertEquals(rows, t.rows());
+        for (int i = 0; i < rows; i++) assertEquals(i, t.get(i, 0), 0f, "row " + i);
+    }
+
     /** A byte-order mark is dropped before deciding whether the first line is a header. */
     @Test
     void byteOrderMarkBeforeNumbersIsNotAHeader() throws IOException {

@@ -2,6 +2,7 @@ package io.kgen.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kgen.FloatMatrix;
@@ -55,6 +56,7 @@ class NpyEdgeTest {
     void headersEndingRightAfterALiteralAreMalformedNotCrashes() throws IOException {
         assertEquals("int.npy: malformed header: not a dict: 7", message(raw("int.npy", "7")));
         assertEquals("name.npy: malformed header: not a dict: True", message(raw("name.npy", "True")));
+        assertEquals("key.npy: malformed header: expected ':' at offset 4 in {'a'", message(raw("key.npy", "{'a'")));
         // The offset is the end of the text: the parser ran out there, and says so.
         for (String text : new String[] {"{'a':", "{'descr': '<f4'", "{'descr': '<f4', 'fortran_order': False, 'shape': (2"}) {
             String what = text.endsWith(":") ? "unexpected end" : text.endsWith("(2") ? "missing ')'" : "missing '}'";
@@ -129,18 +131,23 @@ class NpyEdgeTest {
                 new String(header, 10, 118, StandardCharsets.ISO_8859_1));
     }
 
-    /** More than the 1 MiB write buffer, in both dtypes. */
+    /**
+     * More than the 1 MiB write buffer and the 2^20-element read chunk, in both dtypes; a matrix
+     * that fits a Java array is read onto the heap.
+     */
     @Test
     void largeMatricesRoundTrip() throws IOException {
         SplittableRandom rng = TestSeeds.random("large npy");
-        float[] v = new float[600 * 500];
+        float[] v = new float[1200 * 1000];
         for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
-        FloatMatrix m = FloatMatrix.wrap(600, 500, v);
+        FloatMatrix m = FloatMatrix.wrap(1200, 1000, v);
         for (Npy.Dtype dtype : Npy.Dtype.values()) {
             Path p = dir.resolve("large-" + dtype + ".npy");
             Npy.write(p, m, dtype);
             assertEquals(128 + (long) v.length * (dtype == Npy.Dtype.FLOAT32 ? 4 : 8), Files.size(p));
-            assertArrayEquals(v, Npy.read(p).toArray(), dtype.toString());
+            FloatMatrix back = Npy.read(p);
+            assertFalse(back.isOffHeap(), "fits a Java array: on the heap");
+            assertArrayEquals(v, back.toArray(), dtype.toString());
         }
     }
 }

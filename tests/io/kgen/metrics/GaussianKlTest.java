@@ -146,13 +146,19 @@ class GaussianKlTest {
         double[][] identity = diag(1, 1, 1);
         FloatMatrix four = FloatMatrix.of(new float[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}});
         assertTrue(GaussianKl.fitted(four, new double[3], identity) > 0, "d + 1 rows are enough");
-        assertThrows(IllegalArgumentException.class, () -> GaussianKl.fitted(FloatMatrix.heap(3, 3), new double[3], identity));
+        // d rows are rejected for their number, before any (near-singular) covariance is formed.
+        FloatMatrix three = FloatMatrix.of(new float[][] {{1, 0.2f, 0}, {0.3f, 1, 0}, {0, 0.1f, 1}});
+        assertEquals("need more than d = 3 samples to fit a covariance",
+                assertThrows(IllegalArgumentException.class, () -> GaussianKl.fitted(three, new double[3], identity)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> GaussianKl.fitted(FloatMatrix.heap(10, 2), new double[3], identity));
         assertThrows(IllegalArgumentException.class, () -> GaussianKl.fitted(null, new double[3], identity));
         // Positive semi-definite is not enough: a zero eigenvalue has no inverse.
         double[][] singular = {{1, 1, 0}, {1, 1, 0}, {0, 0, 1}};
         assertThrows(IllegalArgumentException.class, () -> GaussianKl.between(MU0, S1, MU0, singular));
         assertThrows(IllegalArgumentException.class, () -> GaussianKl.between(MU0, singular, MU0, S1));
+        // A zero pivot in the last row, where no NaN from an earlier one could hide it.
+        double[][] lastSingular = {{1, 0, 0}, {0, 1, 1}, {0, 1, 1}};
+        assertThrows(IllegalArgumentException.class, () -> GaussianKl.between(MU0, S1, MU0, lastSingular));
         assertThrows(IllegalArgumentException.class, () -> GaussianKl.between(MU0, S1, MU0, diag(1, -1, 1)));
     }
 

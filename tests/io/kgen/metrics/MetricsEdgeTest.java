@@ -44,12 +44,13 @@ class MetricsEdgeTest {
     void everyMetricNeedsTwoRowsPerSet() {
         FloatMatrix one = FloatMatrix.of(new float[][] {{0, 0}});
         FloatMatrix two = FloatMatrix.of(new float[][] {{0, 0}, {1, 1}});
-        assertThrows(IllegalArgumentException.class, () -> Metrics.memorizationRatio(engine, two, one));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.mmd2(engine, one, two, 1));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.mmd2(engine, two, one, 1));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.energyDistance(engine, one, two));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.energyDistance(engine, two, one));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.energyDistance(engine, null, two));
+        // The metric's own check, naming the set (the engine would reject some of these for other reasons).
+        rejects(() -> Metrics.memorizationRatio(engine, two, one), "train needs at least 2 rows, got 1");
+        rejects(() -> Metrics.mmd2(engine, one, two, 1), "x needs at least 2 rows, got 1");
+        rejects(() -> Metrics.mmd2(engine, two, one, 1), "y needs at least 2 rows, got 1");
+        rejects(() -> Metrics.energyDistance(engine, one, two), "x needs at least 2 rows, got 1");
+        rejects(() -> Metrics.energyDistance(engine, two, one), "y needs at least 2 rows, got 1");
+        rejects(() -> Metrics.energyDistance(engine, null, two), "x needs at least 2 rows, got 0");
         // Two rows are enough, with values computable by hand.
         assertEquals(1.0, Metrics.memorizationRatio(engine, one, two), 0); // a copy of a training point: d1 = 0
         FloatMatrix far = FloatMatrix.of(new float[][] {{3, 4}, {3, 5}});
@@ -60,6 +61,10 @@ class MetricsEdgeTest {
         double kxx = Math.exp(-2 / (2 * h * h)), kyy = Math.exp(-1 / (2 * h * h));
         double kxy = (Math.exp(-25 / 8.0) + Math.exp(-34 / 8.0) + Math.exp(-13 / 8.0) + Math.exp(-20 / 8.0)) / 4;
         assertEquals(kxx + kyy - 2 * kxy, Metrics.mmd2(engine, two, far, h), 1e-6);
+    }
+
+    private static void rejects(org.junit.jupiter.api.function.Executable call, String message) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
 
     /** The grid is geometric from smallest to largest; N' interpolates log-log; ends are flagged. */
