@@ -1,17 +1,15 @@
 package io.kgen;
 
+import io.kgen.testing.TestSeeds;
 import java.util.SplittableRandom;
 
 /** Fresh seeded random inputs; every generator prints its seed so a failure can be replayed. */
 final class TestData {
     private TestData() {}
 
-    /** A new seed each run, or -Dkgen.test.seed=... to replay one. */
+    /** A new seed each run, or -Dkgen.test.seed=... to replay one (see {@link TestSeeds}). */
     static long freshSeed(String what) {
-        String fixed = System.getProperty("kgen.test.seed");
-        long seed = fixed != null ? Long.parseLong(fixed) : System.nanoTime() ^ Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
-        System.out.println("[seed] " + what + ": " + seed + " (replay with -Dkgen.test.seed=" + seed + ")");
-        return seed;
+        return TestSeeds.seed(what);
     }
 
     static float[][] gaussian(SplittableRandom rng, int rows, int cols, double scale) {

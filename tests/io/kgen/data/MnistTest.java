@@ -10,19 +10,15 @@ import io.kgen.FloatMatrix;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The bundled digits load quickly and look like MNIST: right size, balanced labels, stroke images. */
+/** The bundled digits look like MNIST: right size, balanced labels, stroke images. */
 class MnistTest {
     private static Mnist mnist;
     private static FloatMatrix all;
 
     @BeforeAll
     static void load() {
-        long t0 = System.nanoTime();
+        // No wall-clock budget here: load time depends on the machine and its load, not on kgen.
         mnist = Mnist.load();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("Mnist.load(): %.3f s%n", seconds);
-        // Cold JVM, gzip included; the budget is generous so that a slow CI disk does not fail it.
-        assertTrue(seconds < 2, "load took " + seconds + " s");
         all = mnist.images(0, mnist.count());
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kgen.FloatMatrix;
+import io.kgen.testing.TestSeeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,7 @@ class CsvTest {
 
     @Test
     void roundTripsOddShapesExactly() throws IOException {
-        long seed = System.nanoTime();
-        System.out.println("CsvTest seed " + seed);
+        long seed = TestSeeds.seed("CSV round trip");
         Random rnd = new Random(seed);
         int[][] shapes = {{1, 1}, {7, 3}, {1000, 17}};
         for (int[] s : shapes) {
@@ -76,6 +76,44 @@ class CsvTest {
         Path p = file("loose.csv", "\uFEFFa , b,c\r\n\r\n 1, 2.5e3 ,-3\n\n\"4\",nan,-inf\n   \n7,Infinity,+0.5\n");
         FloatMatrix m = Csv.read(p);
         assertMatrix(m, 3, 3, 1, 2500, -3, 4, Float.NaN, Float.NEGATIVE_INFINITY, 7, Float.POSITIVE_INFINITY, 0.5f);
+    }
+
+    /** Rows wider than the initial buffer, and files long enough to grow it many times, read in full. */
+    @Test
+    void wideAndLongFilesAreReadInFull() throws IOException {
+        StringBuilder wide = new StringBuilder();
+        for (int c = 0; c < 3000; c++) wide.append(c == 0 ? "" : ",").append(c);
+        FloatMatrix w = Csv.read(file("wide.csv", wide + "\n" + wide + "\n"));
+        assertEquals(2, w.rows());
+        assertEquals(3000, w.cols());
+        assertEquals(2999f, w.get(1, 2999));
+        int rows = 400_000;
+        StringBuilder tall = new StringBuilder("x\n");
+        for (int i = 0; i < rows; i++) tall.append(i).append('\n');
+        FloatMatrix t = Csv.read(file("tall.csv", tall.toString()));
+        float[] want = new float[rows];
+        for (int i = 0; i < rows; i++) want[i] = i;
+        assertEquals(rows, t.rows());
+        assertArrayEquals(want, t.toArray());
+    }
+
+    /** A byte-order mark is dropped before deciding whether the first line is a header. */
+    @Test
+    void byteOrderMarkBeforeNumbersIsNotAHeader() throws IOException {
+        assertMatrix(Csv.read(file("bom.csv", "\uFEFF1.5,2\n3,4\n")), 2, 2, 1.5f, 2, 3, 4);
+        // Only at the start of the file: elsewhere it is a bad cell.
+        rejects(file("bom2.csv", "1,2\n\uFEFF3,4\n"), "bom2.csv: line 2, column 1: '\uFEFF3' is not a number");
+    }
+
+    /** A file called ".csv" or ".npy" has that extension (a leading dot is not a hidden-file marker here). */
+    @Test
+    void extensionOnlyNamesWork() throws IOException {
+        FloatMatrix m = FloatMatrix.of(new float[][] {{1, 2}});
+        for (String name : List.of(".csv", ".npy")) {
+            Path p = dir.resolve(name);
+            MatrixFiles.write(p, m);
+            assertArrayEquals(m.toArray(), MatrixFiles.read(p).toArray(), name);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
+import io.kgen.testing.TestSeeds;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +24,7 @@ class MetricsTest {
     @BeforeAll
     void open() {
         engine = Engine.open(Backend.CPU);
-        long seed = System.nanoTime();
-        System.out.println("[seed] metrics: " + seed);
-        rng = new SplittableRandom(seed);
+        rng = TestSeeds.random("metrics");
     }
 
     @AfterAll

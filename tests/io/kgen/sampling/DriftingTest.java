@@ -9,12 +9,16 @@ import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.RandomStream;
 import io.kgen.data.SwissRoll;
+import io.kgen.testing.TestSeeds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Both drifting fields bring spread-out particles to the data without collapsing them. */
+/**
+ * Every drifting field brings spread-out particles to the data without collapsing them (one step
+ * of each against a float64 oracle: {@link DriftingStepTest}).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DriftingTest {
     private Engine engine;
@@ -24,8 +28,7 @@ class DriftingTest {
     @BeforeAll
     void open() {
         engine = Engine.open(Backend.CPU);
-        long seed = System.nanoTime();
-        System.out.println("[seed] drifting: " + seed);
+        long seed = TestSeeds.seed("drifting");
         data = SwissRoll.sample(500, 0.02, seed);
         start = engine.normal(200, 2, RandomStream.of(seed, 9)); // N(0, I): wider than the roll's arms
     }
@@ -35,46 +38,47 @@ class DriftingTest {
         engine.close();
     }
 
+    /*
+     * Bounds from the statistics' spread, measured over 20 seeds (data, start): median distance
+     * to the data after / before was 0.095-0.121 (Laplace), 0.078-0.103 (Gaussian gradient),
+     * 0.033-0.068 (batch), against the bound 1/4 (sd about 0.01: over 12 sd away). The median
+     * particle spacing over the data's was 4.0-5.1 for the plain fields (bound 0.2) but 0.21-3.2
+     * for the batch form, which lets particles pair up; its bound is 0.02, ten times below the
+     * smallest measured value and still far above a collapse onto points (spacing 0).
+     */
     @Test
     void laplaceDriftBringsParticlesToTheData() {
-        checkDrift(Drifting.builder().field(Drifting.Field.LAPLACE).bandwidth(0.1).steps(200).build());
+        checkDrift(Drifting.builder().field(Drifting.Field.LAPLACE).bandwidth(0.1).steps(200).build(), 0.2);
     }
 
     @Test
     void gaussianGradientDriftBringsParticlesToTheData() {
-        checkDrift(Drifting.builder().field(Drifting.Field.GAUSSIAN_GRADIENT).bandwidth(0.1).steps(200).build());
+        checkDrift(Drifting.builder().field(Drifting.Field.GAUSSIAN_GRADIENT).bandwidth(0.1).steps(200).build(), 0.2);
     }
 
     @Test
     void batchNormalisedLaplaceDriftBringsParticlesToTheData() {
-        checkDrift(Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).steps(200).build());
+        checkDrift(Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).steps(200).build(), 0.02);
     }
 
-    private void checkDrift(Drifting drifting) {
+    private void checkDrift(Drifting drifting, double minSpacing) {
         double before = NearestNeighbours.of(start, data).medianDistance();
         FloatMatrix end = drifting.run(engine, data, start);
         NearestNeighbours nn = NearestNeighbours.of(end, data);
         assertTrue(nn.medianDistance() < before / 4, "median distance to the data: " + before + " -> " + nn.medianDistance());
         // The particle repulsion keeps them apart: they must not pile onto a few points.
-        double spread = NearestNeighbours.medianSpacing(end);
-        assertTrue(spread > 0.2 * NearestNeighbours.medianSpacing(data), "particle spacing " + spread);
-    }
-
-    @Test
-    void targetsAreOneStepOfTheFlow() {
-        Drifting one = Drifting.builder().steps(1).build();
-        FloatMatrix viaRun = one.run(engine, data, start);
-        FloatMatrix viaTargets = one.targets(engine, data, start);
-        float[] a = viaRun.toArray();
-        float[] b = viaTargets.toArray();
-        for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i]);
+        double spread = NearestNeighbours.medianSpacing(end) / NearestNeighbours.medianSpacing(data);
+        assertTrue(spread > minSpacing, "particle spacing over the data's: " + spread);
     }
 
     @Test
     void badInputsAreRejected() {
         Drifting d = Drifting.builder().build();
-        assertThrows(IllegalArgumentException.class, () -> d.run(engine, data, FloatMatrix.heap(1, 2)));
-        assertThrows(IllegalArgumentException.class, () -> d.run(engine, data, FloatMatrix.heap(5, 3)));
+        assertEquals("drifting needs at least 2 particles, got 1",
+                assertThrows(IllegalArgumentException.class, () -> d.run(engine, data, FloatMatrix.heap(1, 2))).getMessage());
+        assertEquals("particles have 3 columns but data has 2",
+                assertThrows(IllegalArgumentException.class, () -> d.targets(engine, data, FloatMatrix.heap(5, 3))).getMessage());
+        assertEquals(2, d.targets(engine, data, FloatMatrix.of(new float[][] {{0, 0}, {1, 1}})).rows(), "two particles are enough");
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().bandwidth(0));
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().temperatures());
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().temperatures(0.1, -1));

@@ -1,6 +1,5 @@
 package io.kgen.sampling;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,8 @@ import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.SwissRoll;
+import io.kgen.testing.FalseFailure;
+import io.kgen.testing.TestSeeds;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +25,7 @@ class KdeAndDkgmTest {
     @BeforeAll
     void open() {
         engine = Engine.open(Backend.CPU);
-        seed = System.nanoTime();
-        System.out.println("[seed] KDE and DKGM: " + seed);
+        seed = TestSeeds.seed("KDE and DKGM");
     }
 
     @AfterAll
@@ -46,13 +46,16 @@ class KdeAndDkgmTest {
         double[][] sampleCov = covariance(samples, false);
         double[] dataMean = mean(data);
         double[] sampleMean = mean(samples);
+        // d means and d^2 covariances, each a mean of m independent terms (CLT); the covariance's
+        // se uses the Gaussian fourth moments, var(s_kl) = (S_kk S_ll + S_kl^2) / m <= 2 S_kk S_ll / m.
+        double z = FalseFailure.sigmas(d + d * d);
         for (int k = 0; k < d; k++) {
             double sd = Math.sqrt(dataCov[k][k] + h * h);
-            assertEquals(dataMean[k], sampleMean[k], 6 * sd / Math.sqrt(m), "mean " + k);
+            assertEquals(dataMean[k], sampleMean[k], z * sd / Math.sqrt(m), "mean " + k);
             for (int l = 0; l < d; l++) {
                 double want = dataCov[k][l] + (k == l ? h * h : 0);
                 double se = Math.sqrt((dataCov[k][k] + h * h) * (dataCov[l][l] + h * h) * 2.0 / m);
-                assertEquals(want, sampleCov[k][l], 6 * se, "covariance " + k + "," + l);
+                assertEquals(want, sampleCov[k][l], z * se, "covariance " + k + "," + l);
             }
         }
     }
@@ -79,28 +82,43 @@ class KdeAndDkgmTest {
                 && choice.bandwidth() < choice.candidates()[choice.candidates().length - 1], "the optimum is interior");
     }
 
-    /** Debiasing moves the blurred KDE samples back onto the data's manifold. */
+    /**
+     * Debiasing moves the blurred KDE samples back onto the data's manifold. Statistic: the mean
+     * distance to the nearest data point after stage 2 over the same before (samples are paired:
+     * stage 2 starts from the stage-1 draws). Theory: the time-shift denoiser with sigma = h / 2
+     * leaves a blur of about h / 2, a ratio near 1/2. Measured over 20 data sets and seeds at
+     * M = 2000: 0.510, sd 0.0104 (smoothed); 0.052, sd 0.001 (empirical denoiser); 0.193, sd 0.004
+     * (Robbins-Monro, no noise). The bounds below are 8, 45 and 25 sd away: even with an sd 40%
+     * larger than measured, a correct run fails with probability below 1e-9 (Gaussian tail).
+     */
     @Test
     void debiasingSharpensKdeSamples() {
         FloatMatrix data = SwissRoll.sample(400, 0.01, seed);
         double h = 0.15;
-        Dkgm dkgm = Dkgm.builder(h).seed(3).steps(60).build();
-        FloatMatrix blurred = dkgm.kdeOnly(engine, data, 300);
-        FloatMatrix sharp = dkgm.sample(engine, data, 300);
-        double before = NearestNeighbours.of(blurred, data).medianDistance();
-        double after = NearestNeighbours.of(sharp, data).medianDistance();
-        assertTrue(after < 0.6 * before, "median distance to the data: KDE " + before + ", debiased " + after);
+        int m = 2000;
+        long samplerSeed = seed + 1;
+        Dkgm dkgm = Dkgm.builder(h).seed(samplerSeed).steps(60).build();
+        double before = meanNearestDistance(dkgm.kdeOnly(engine, data, m), data);
+        double after = meanNearestDistance(dkgm.sample(engine, data, m), data);
+        assertTrue(after < 0.6 * before, "mean distance to the data: KDE " + before + ", debiased " + after);
         // With the empirical (memorizing) denoiser the iteration lands on the training points.
-        FloatMatrix copies = Dkgm.builder(h).seed(3).steps(60).denoiser(Denoiser.kernel(new ScoreEstimator.Empirical()))
-                .build().sample(engine, data, 300);
-        double onData = NearestNeighbours.of(copies, data).medianDistance();
-        System.out.println("median distance to the data: KDE " + before + ", smoothed debiasing " + after
+        FloatMatrix copies = Dkgm.builder(h).seed(samplerSeed).steps(60)
+                .denoiser(Denoiser.kernel(new ScoreEstimator.Empirical())).build().sample(engine, data, m);
+        double onData = meanNearestDistance(copies, data);
+        System.out.println("mean distance to the data: KDE " + before + ", smoothed debiasing " + after
                 + ", empirical debiasing " + onData);
-        assertTrue(onData < before / 10, "empirical denoiser: " + onData);
-        FloatMatrix rm = Dkgm.builder(h).seed(3).steps(60).robbinsMonro(0.5, 0.75).noise(0).build().sample(engine, data, 300);
-        double rmAfter = NearestNeighbours.of(rm, data).medianDistance();
-        assertTrue(rmAfter < before, "Robbins-Monro: KDE " + before + ", debiased " + rmAfter);
-        assertArrayEquals(sharp.toArray(), Dkgm.builder(h).seed(3).steps(60).build().sample(engine, data, 300).toArray());
+        assertTrue(onData < 0.1 * before, "empirical denoiser: " + onData);
+        FloatMatrix rm = Dkgm.builder(h).seed(samplerSeed).steps(60).robbinsMonro(0.5, 0.75).noise(0).build()
+                .sample(engine, data, m);
+        double rmAfter = meanNearestDistance(rm, data);
+        assertTrue(rmAfter < 0.3 * before, "Robbins-Monro: KDE " + before + ", debiased " + rmAfter);
+    }
+
+    private static double meanNearestDistance(FloatMatrix samples, FloatMatrix data) {
+        double[] d = NearestNeighbours.of(samples, data).first;
+        double sum = 0;
+        for (double v : d) sum += v;
+        return sum / d.length;
     }
 
     @Test

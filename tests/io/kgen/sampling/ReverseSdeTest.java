@@ -10,6 +10,7 @@ import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.SwissRoll;
+import io.kgen.testing.TestSeeds;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +31,7 @@ class ReverseSdeTest {
     @BeforeAll
     void open() {
         engine = Engine.open(Backend.CPU);
-        long seed = System.nanoTime();
-        System.out.println("[seed] reverse SDE data: " + seed);
+        long seed = TestSeeds.seed("reverse SDE data");
         data = SwissRoll.sample(N, 0.02, seed);
         spacing = NearestNeighbours.medianSpacing(data);
     }
