@@ -1,0 +1,160 @@
+// The CUDA emulation's runtime API (cuda_runtime.h beside this file): device memory is host
+// memory, streams are always idle (launches and copies complete before they return), one device
+// whose SM count the tests choose.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "cuda_runtime.h"
+
+namespace {
+
+thread_local cudaError_t last_error = cudaSuccess;
+std::mutex memory_mutex;
+std::map<void*, size_t> allocations;
+size_t allocated_bytes = 0;
+constexpr size_t kEmulatedMemory = size_t(4) << 30;
+
+// KGEN_EMULATION_DEVICES: how many devices the emulation offers (1 by default).
+unsigned kgen_emulation_device_count() {
+    const char* text = std::getenv("KGEN_EMULATION_DEVICES");
+    return text ? (unsigned)std::strtoul(text, nullptr, 10) : 1u;
+}
+
+cudaError_t fail(cudaError_t error) {
+    last_error = error;
+    return error;
+}
+
+}  // namespace
+
+cudaError_t cudaGetDeviceCount(int* count) {
+    *count = (int)kgen_emulation_device_count();
+    return cudaSuccess;
+}
+
+cudaError_t cudaSetDevice(int device) {
+    return device >= 0 && device < (int)kgen_emulation_device_count() ? cudaSuccess : fail(cudaErrorInvalidDevice);
+}
+
+cudaError_t cudaGetDevice(int* device) {
+    *device = 0;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int device) {
+    if (device < 0 || device >= (int)kgen_emulation_device_count()) return fail(cudaErrorInvalidDevice);
+    std::memset(p, 0, sizeof *p);
+    std::snprintf(p->name, sizeof p->name, "kgen CUDA emulation (host threads)");
+    p->totalGlobalMem = kEmulatedMemory;
+    p->major = 9;
+    p->minor = 0;
+    // KGEN_EMULATION_SMS: the SM count the split planners see (2, 114, 132, ...).
+    p->multiProcessorCount = (int)std::max(1u, (unsigned)std::strtoul(
+        std::getenv("KGEN_EMULATION_SMS") ? std::getenv("KGEN_EMULATION_SMS") : "4", nullptr, 10));
+    p->maxThreadsPerBlock = 1024;
+    p->sharedMemPerBlock = 48 * 1024;
+    return cudaSuccess;
+}
+
+cudaError_t cudaDriverGetVersion(int* version) {
+    *version = 13000;
+    return cudaSuccess;
+}
+
+cudaError_t cudaRuntimeGetVersion(int* version) {
+    *version = 13000;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetLastError() {
+    cudaError_t e = last_error;
+    last_error = cudaSuccess;
+    return e;
+}
+
+cudaError_t cudaPeekAtLastError() { return last_error; }
+
+const char* cudaGetErrorName(cudaError_t error) {
+    switch (error) {
+        case cudaSuccess: return "cudaSuccess";
+        case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
+        case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
+        case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
+        default: return "cudaErrorLaunchFailure";
+    }
+}
+
+const char* cudaGetErrorString(cudaError_t error) {
+    switch (error) {
+        case cudaSuccess: return "no error";
+        case cudaErrorInvalidValue: return "invalid argument";
+        case cudaErrorMemoryAllocation: return "out of memory";
+        case cudaErrorInvalidDevice: return "invalid device ordinal";
+        default: return "unspecified launch failure";
+    }
+}
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) {
+    *stream = reinterpret_cast<cudaStream_t>(new char[1]);
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+    delete[] reinterpret_cast<char*>(stream);
+    return cudaSuccess;
+}
+
+// Launches and copies complete before they return: a stream is always idle.
+cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
+cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+
+cudaError_t cudaMalloc(void** pointer, size_t bytes) {
+    std::lock_guard<std::mutex> hold(memory_mutex);
+    *pointer = nullptr;
+    if (bytes > kEmulatedMemory - allocated_bytes) return fail(cudaErrorMemoryAllocation);
+    void* p = std::aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
+    if (!p) return fail(cudaErrorMemoryAllocation);
+    allocations[p] = bytes;
+    allocated_bytes += bytes;
+    *pointer = p;
+    return cudaSuccess;
+}
+
+cudaError_t cudaFree(void* pointer) {
+    if (pointer == nullptr) return cudaSuccess;
+    std::lock_guard<std::mutex> hold(memory_mutex);
+    auto found = allocations.find(pointer);
+    if (found == allocations.end()) return fail(cudaErrorInvalidValue);
+    allocated_bytes -= found->second;
+    allocations.erase(found);
+    std::free(pointer);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMallocAsync(void** pointer, size_t bytes, cudaStream_t) { return cudaMalloc(pointer, bytes); }
+cudaError_t cudaFreeAsync(void* pointer, cudaStream_t) { return cudaFree(pointer); }
+
+cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
+    std::lock_guard<std::mutex> hold(memory_mutex);
+    *total_bytes = kEmulatedMemory;
+    *free_bytes = kEmulatedMemory - allocated_bytes;
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
+    std::memmove(dst, src, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t) {
+    return cudaMemcpy(dst, src, bytes, kind);
+}
+
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) {
+    std::memset(dst, value, bytes);
+    return cudaSuccess;
+}
