@@ -7,6 +7,12 @@
  *   (device memory on a CUDA context, host memory on a CPU context). Copies move data in and out.
  * - Every call returns a kgen_status. On failure kgen_last_error() gives a message for the
  *   calling thread; no call aborts the process or throws.
+ * - A CUDA context's operations make its device current while they run and give the calling
+ *   thread back the device it had: kgen never changes a caller's current CUDA device.
+ * - Reproducibility: the same inputs on the same backend give the same bits, call after call.
+ *   A CUDA reduction splits the data across blocks by the device's SM count, so on another GPU
+ *   model the low bits of a result may differ (within the documented float32 error); the CPU
+ *   backend's results do not depend on the machine's thread count.
  * - Logits: a_ij = log w_j + log k(x_i, y_j) with r = |x_i - y_j| and bandwidth b_i:
  *     Gaussian  log k = -r^2 / (2 b^2)
  *     Laplace   log k = -r / b
@@ -33,7 +39,7 @@
 extern "C" {
 #endif
 
-#define KGEN_ABI_VERSION 2
+#define KGEN_ABI_VERSION 3
 
 typedef enum kgen_status {
     KGEN_OK = 0,
@@ -41,7 +47,12 @@ typedef enum kgen_status {
     KGEN_OUT_OF_MEMORY = 2,    /* host or device allocation failed */
     KGEN_DEVICE_ERROR = 3,     /* the CUDA runtime reported an error; the message has its text */
     KGEN_UNAVAILABLE = 4,      /* backend not compiled in, or no usable device */
-    KGEN_INTERNAL = 5          /* a bug in kgen: please report the message */
+    KGEN_INTERNAL = 5,         /* a bug in kgen: please report the message */
+    KGEN_CONTEXT_LOST = 6      /* a device fault (an illegal address, say) left the context
+                                  unusable: this call and every later call on the context return
+                                  it with the original error; free and destroy still succeed.
+                                  Destroy the context and create a new one: once no context of
+                                  this library uses the device, the new one resets it. */
 } kgen_status;
 
 typedef enum kgen_backend { KGEN_BACKEND_CPU = 0, KGEN_BACKEND_CUDA = 1 } kgen_backend;

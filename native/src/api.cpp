@@ -2,6 +2,7 @@
 // message. Argument checks live in checks.cpp; this file only wires each call.
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -15,6 +16,19 @@
 
 struct kgen_context {
     std::unique_ptr<kgen::Backend> backend;
+
+    // Set once a device fault has lost the context: the first error's message.
+    std::mutex lost_lock;
+    std::string lost;
+
+    std::string lost_message() {
+        std::lock_guard<std::mutex> hold(lost_lock);
+        return lost;
+    }
+    void mark_lost(const std::string& message) {
+        std::lock_guard<std::mutex> hold(lost_lock);
+        if (lost.empty()) lost = message;
+    }
 };
 
 namespace {
@@ -45,12 +59,20 @@ kgen_status guarded(Body&& body) {
     }
 }
 
-// An operation on a context: body(backend), guarded.
+// An operation on a context: body(backend), guarded. A lost context answers every operation
+// with the fault that lost it, not with whatever the runtime says next.
 template <typename Body>
 kgen_status on_context(kgen_context* context, Body&& body) {
     return guarded([&] {
         check::require(context != nullptr, "context is NULL");
-        body(*context->backend);
+        const std::string lost = context->lost_message();
+        if (!lost.empty()) throw kgen::context_lost("context lost to an earlier device fault: " + lost);
+        try {
+            body(*context->backend);
+        } catch (const kgen::Error& e) {
+            if (e.status() == KGEN_CONTEXT_LOST) context->mark_lost(e.what());
+            throw;
+        }
     });
 }
 
@@ -145,7 +167,10 @@ kgen_status kgen_alloc(kgen_context* context, size_t bytes, void** pointer) {
     });
 }
 
+// On a lost context a free succeeds and does nothing: the device's reset reclaims the memory,
+// and a caller cleaning up after the fault should not meet it again.
 kgen_status kgen_free(kgen_context* context, void* pointer) {
+    if (context != nullptr && !context->lost_message().empty()) return KGEN_OK;
     return on_context(context, [&](kgen::Backend& b) {
         if (pointer != nullptr) b.release(pointer);
     });

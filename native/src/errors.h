@@ -24,5 +24,6 @@ inline Error invalid_argument(const std::string& message) {
 inline Error out_of_memory(const std::string& message) { return Error(KGEN_OUT_OF_MEMORY, message); }
 inline Error unavailable(const std::string& message) { return Error(KGEN_UNAVAILABLE, message); }
 inline Error device_error(const std::string& message) { return Error(KGEN_DEVICE_ERROR, message); }
+inline Error context_lost(const std::string& message) { return Error(KGEN_CONTEXT_LOST, message); }
 
 }  // namespace kgen

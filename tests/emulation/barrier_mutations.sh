@@ -8,7 +8,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 scratch="${1:-$(mktemp -d)}"
 mkdir -p "$scratch"
-rsync -a --delete --exclude target --exclude .git "$root/" "$scratch/tree/"
+rm -rf "$scratch/tree" && mkdir -p "$scratch/tree"
+tar -C "$root" --exclude=./target --exclude=./.git --exclude=./.gpu -cf - . | tar -C "$scratch/tree" -xf -
 cmake -S "$scratch/tree" -B "$scratch/build" -DKGEN_CUDA=OFF -DKGEN_BUILD_EMULATION=ON >/dev/null
 
 killed=0

@@ -1,10 +1,11 @@
 // The CUDA emulation's runtime API (cuda_runtime.h beside this file): device memory is host
-// memory, streams are always idle (launches and copies complete before they return), one device
-// whose SM count the tests choose.
+// memory, streams are always idle (launches and copies complete before they return), devices
+// whose count and SM count the tests choose, and a sticky fault the tests can inject.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -13,6 +14,8 @@
 namespace {
 
 thread_local cudaError_t last_error = cudaSuccess;
+thread_local int current_device = 0;
+std::atomic<cudaError_t> sticky_error{cudaSuccess};
 std::mutex memory_mutex;
 std::map<void*, size_t> allocations;
 size_t allocated_bytes = 0;
@@ -29,6 +32,12 @@ cudaError_t fail(cudaError_t error) {
     return error;
 }
 
+// The sticky fault, if one was injected: every call that can fail returns it.
+#define KGEN_EMULATION_STICKY()                                   \
+    do {                                                          \
+        if (cudaError_t e = sticky_error.load()) return fail(e); \
+    } while (0)
+
 }  // namespace
 
 cudaError_t cudaGetDeviceCount(int* count) {
@@ -36,12 +45,28 @@ cudaError_t cudaGetDeviceCount(int* count) {
     return cudaSuccess;
 }
 
+// The current device is per host thread, as in the CUDA runtime.
 cudaError_t cudaSetDevice(int device) {
-    return device >= 0 && device < (int)kgen_emulation_device_count() ? cudaSuccess : fail(cudaErrorInvalidDevice);
+    if (device < 0 || device >= (int)kgen_emulation_device_count()) return fail(cudaErrorInvalidDevice);
+    current_device = device;
+    return cudaSuccess;
 }
 
 cudaError_t cudaGetDevice(int* device) {
-    *device = 0;
+    *device = current_device;
+    return cudaSuccess;
+}
+
+void kgen_emulation::inject_sticky_fault(cudaError_t error) { sticky_error = error; }
+
+// A reset ends the fault and, as on a GPU, frees every allocation of the device.
+cudaError_t cudaDeviceReset() {
+    sticky_error = cudaSuccess;
+    last_error = cudaSuccess;
+    std::lock_guard<std::mutex> hold(memory_mutex);
+    for (auto& allocation : allocations) std::free(allocation.first);
+    allocations.clear();
+    allocated_bytes = 0;
     return cudaSuccess;
 }
 
@@ -71,12 +96,16 @@ cudaError_t cudaRuntimeGetVersion(int* version) {
 }
 
 cudaError_t cudaGetLastError() {
+    KGEN_EMULATION_STICKY();  // a sticky fault is not cleared by reading it
     cudaError_t e = last_error;
     last_error = cudaSuccess;
     return e;
 }
 
-cudaError_t cudaPeekAtLastError() { return last_error; }
+cudaError_t cudaPeekAtLastError() {
+    KGEN_EMULATION_STICKY();
+    return last_error;
+}
 
 const char* cudaGetErrorName(cudaError_t error) {
     switch (error) {
@@ -84,6 +113,7 @@ const char* cudaGetErrorName(cudaError_t error) {
         case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
         case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
         case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
+        case cudaErrorIllegalAddress: return "cudaErrorIllegalAddress";
         default: return "cudaErrorLaunchFailure";
     }
 }
@@ -94,6 +124,7 @@ const char* cudaGetErrorString(cudaError_t error) {
         case cudaErrorInvalidValue: return "invalid argument";
         case cudaErrorMemoryAllocation: return "out of memory";
         case cudaErrorInvalidDevice: return "invalid device ordinal";
+        case cudaErrorIllegalAddress: return "an illegal memory access was encountered";
         default: return "unspecified launch failure";
     }
 }
@@ -109,10 +140,17 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 // Launches and copies complete before they return: a stream is always idle.
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+cudaError_t cudaStreamSynchronize(cudaStream_t) {
+    KGEN_EMULATION_STICKY();
+    return cudaSuccess;
+}
+cudaError_t cudaDeviceSynchronize() {
+    KGEN_EMULATION_STICKY();
+    return cudaSuccess;
+}
 
 cudaError_t cudaMalloc(void** pointer, size_t bytes) {
+    KGEN_EMULATION_STICKY();
     std::lock_guard<std::mutex> hold(memory_mutex);
     *pointer = nullptr;
     if (bytes > kEmulatedMemory - allocated_bytes) return fail(cudaErrorMemoryAllocation);
@@ -125,6 +163,7 @@ cudaError_t cudaMalloc(void** pointer, size_t bytes) {
 }
 
 cudaError_t cudaFree(void* pointer) {
+    KGEN_EMULATION_STICKY();
     if (pointer == nullptr) return cudaSuccess;
     std::lock_guard<std::mutex> hold(memory_mutex);
     auto found = allocations.find(pointer);
@@ -146,6 +185,7 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
 }
 
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
+    KGEN_EMULATION_STICKY();
     std::memmove(dst, src, bytes);
     return cudaSuccess;
 }
@@ -155,6 +195,7 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
 }
 
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) {
+    KGEN_EMULATION_STICKY();
     std::memset(dst, value, bytes);
     return cudaSuccess;
 }

@@ -8,7 +8,9 @@ package io.kgen;
 public class KgenException extends RuntimeException {
     /** The ABI's kgen_status codes. */
     public enum Status {
-        INVALID_ARGUMENT(1), OUT_OF_MEMORY(2), DEVICE_ERROR(3), UNAVAILABLE(4), INTERNAL(5);
+        INVALID_ARGUMENT(1), OUT_OF_MEMORY(2), DEVICE_ERROR(3), UNAVAILABLE(4), INTERNAL(5),
+        /** A device fault lost the engine's context: close the engine and open a new one. */
+        CONTEXT_LOST(6);
 
         final int code;
 

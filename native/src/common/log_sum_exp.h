@@ -22,4 +22,10 @@ KGEN_HD T rescale(T from, T to) {
     return from == T(-INFINITY) ? T(0) : exp(from - to);
 }
 
+// The same for sums whose max is kept in base 2 (the CUDA kernels' exp2 domain).
+template <typename T>
+KGEN_HD T rescale_base2(T from, T to) {
+    return from == T(-INFINITY) ? T(0) : exp2(from - to);
+}
+
 }  // namespace kgen

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "cuda_common.h"
@@ -21,6 +23,46 @@ __global__ void fill_kernel(float* dst, float value, int64_t count) {
     }
 }
 
+// How many contexts of this library live on each device: a device whose CUDA context was lost to
+// a fault is reset only when none does, since a reset frees every allocation on it.
+class LiveContexts {
+public:
+    // Makes the device usable for one more context: resets it first if a fault left it lost
+    // and no other context of ours is on it.
+    void open(int index) {
+        std::lock_guard<std::mutex> hold(lock_);
+        int previous = 0;
+        cudaGetDevice(&previous);
+        cudaError_t status = initialise(index);
+        if (is_sticky(status) && counts_[index] == 0) {
+            cudaDeviceReset();  // the current device: initialise made it `index`
+            status = initialise(index);
+        }
+        cudaSetDevice(previous);
+        cuda_check(status, "initialising the CUDA context");
+        ++counts_[index];
+    }
+    void close(int index) {
+        std::lock_guard<std::mutex> hold(lock_);
+        --counts_[index];
+    }
+
+private:
+    // Makes `index` current and its CUDA context live; a fault left behind shows here.
+    static cudaError_t initialise(int index) {
+        cudaError_t status = cudaSetDevice(index);
+        return status == cudaSuccess ? cudaFree(nullptr) : status;
+    }
+
+    std::mutex lock_;
+    std::map<int, int> counts_;
+};
+
+LiveContexts& live_contexts() {
+    static LiveContexts contexts;
+    return contexts;
+}
+
 class CudaBackend final : public Backend {
 public:
     explicit CudaBackend(int index) {
@@ -30,19 +72,29 @@ public:
                               std::to_string(count) + " usable device(s))");
         }
         device_.index = index;
-        cuda_check(cudaSetDevice(index), "cudaSetDevice");
-        cuda_check(cudaFree(nullptr), "initialising the CUDA context");
-        cuda_check(cudaGetDeviceProperties(&properties_, index), "cudaGetDeviceProperties");
-        device_.sm_count = properties_.multiProcessorCount;
-        cuda_check(cudaStreamCreateWithFlags(&device_.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+        live_contexts().open(index);
+        try {
+            const DeviceScope scope(index);
+            cuda_check(cudaGetDeviceProperties(&properties_, index), "cudaGetDeviceProperties");
+            device_.sm_count = properties_.multiProcessorCount;
+            cuda_check(cudaStreamCreateWithFlags(&device_.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+        } catch (...) {
+            live_contexts().close(index);
+            throw;
+        }
     }
 
+    // Never throws: on a lost context the calls below fail, and there is nothing left to keep.
     ~CudaBackend() override {
-        cudaSetDevice(device_.index);
+        int previous = -1;
+        if (cudaGetDevice(&previous) == cudaSuccess && previous != device_.index) cudaSetDevice(device_.index);
         if (device_.stream) {
             cudaStreamSynchronize(device_.stream);
             cudaStreamDestroy(device_.stream);
         }
+        if (previous >= 0 && previous != device_.index) cudaSetDevice(previous);
+        cudaGetLastError();
+        live_contexts().close(device_.index);
     }
 
     std::string describe() override {
@@ -62,12 +114,12 @@ public:
     }
 
     void synchronize() override {
-        select();
+        const DeviceScope scope(device_);
         cuda_check(cudaStreamSynchronize(device_.stream), "cudaStreamSynchronize");
     }
 
     void* alloc(size_t bytes) override {
-        select();
+        const DeviceScope scope(device_);
         void* p = nullptr;
         cudaError_t status = cudaMalloc(&p, bytes);
         if (status == cudaErrorMemoryAllocation) {
@@ -83,12 +135,12 @@ public:
     }
 
     void release(void* pointer) override {
-        select();
+        const DeviceScope scope(device_);
         cuda_check(cudaFree(pointer), "cudaFree");
     }
 
     void memory_info(size_t* free_bytes, size_t* total_bytes) override {
-        select();
+        const DeviceScope scope(device_);
         cuda_check(cudaMemGetInfo(free_bytes, total_bytes), "cudaMemGetInfo");
     }
 
@@ -103,7 +155,7 @@ public:
     }
 
     void fill(float* dst, float value, int64_t count) override {
-        select();
+        const DeviceScope scope(device_);
         KGEN_LAUNCH(blocks_for(count, 256), 256, 0, device_.stream, fill_kernel)(dst, value, count);
         cuda_check_launch("fill");
         cuda_check(cudaStreamSynchronize(device_.stream), "fill");
@@ -146,11 +198,9 @@ public:
     void distance_sum(const Pairs& p, float* sums) override { cuda_distance_sum(device_, p, sums); }
 
 private:
-    void select() { cuda_check(cudaSetDevice(device_.index), "cudaSetDevice"); }
-
     // Pageable host memory: the runtime stages it; the copy is complete when this returns.
     void copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, const char* what) {
-        select();
+        const DeviceScope scope(device_);
         cuda_check(cudaMemcpyAsync(dst, src, bytes, kind, device_.stream), what);
         cuda_check(cudaStreamSynchronize(device_.stream), what);
     }

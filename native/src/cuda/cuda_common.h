@@ -19,11 +19,34 @@
 
 namespace kgen {
 
+// Faults that leave the device's CUDA context unusable until it is reset: every later runtime
+// call in the process reports them again.
+inline bool is_sticky(cudaError_t status) {
+    switch (status) {
+        case cudaErrorIllegalAddress:
+        case cudaErrorLaunchTimeout:
+        case cudaErrorAssert:
+        case cudaErrorHardwareStackError:
+        case cudaErrorIllegalInstruction:
+        case cudaErrorMisalignedAddress:
+        case cudaErrorInvalidAddressSpace:
+        case cudaErrorInvalidPc:
+        case cudaErrorLaunchFailure:
+            return true;
+        default:
+            return false;
+    }
+}
+
 inline void cuda_check(cudaError_t status, const char* what) {
     if (status == cudaSuccess) return;
-    cudaGetLastError();  // clear the sticky-free error so the next call starts clean
     std::string message = std::string(what) + ": " + cudaGetErrorName(status) + ": " +
                           cudaGetErrorString(status);
+    if (is_sticky(status)) {
+        throw context_lost(message + " (a device fault: the CUDA context is lost; destroy this kgen "
+                                     "context and create a new one)");
+    }
+    cudaGetLastError();  // clear a non-sticky error so the next call starts clean
     if (status == cudaErrorMemoryAllocation) throw out_of_memory(message);
     throw device_error(message);
 }
@@ -35,6 +58,29 @@ struct CudaDevice {
     int index = 0;
     int sm_count = 0;
     cudaStream_t stream = nullptr;
+};
+
+// Makes the context's device current for one operation, then gives the calling thread back the
+// device it had: an operation must not change the caller's CUDA state.
+class DeviceScope {
+public:
+    explicit DeviceScope(int index) {
+        cuda_check(cudaGetDevice(&previous_), "cudaGetDevice");
+        if (previous_ == index) {
+            previous_ = -1;
+        } else {
+            cuda_check(cudaSetDevice(index), "cudaSetDevice");
+        }
+    }
+    explicit DeviceScope(const CudaDevice& device) : DeviceScope(device.index) {}
+    ~DeviceScope() {
+        if (previous_ >= 0 && cudaSetDevice(previous_) != cudaSuccess) cudaGetLastError();
+    }
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+
+private:
+    int previous_ = -1;
 };
 
 // Device memory that lives for one operation, allocated and freed in stream order.

@@ -3,7 +3,10 @@
 // (kernel_sums_cuda.cu) merges, the block shapes the split planner needs, and the launchers.
 //
 // Inside the kernels logits are kept in base 2 (exp2, with log2(e) folded into the kernel's
-// coefficients through Query's unit); states leave them in natural log, as the ABI defines them.
+// coefficients through Query's unit), and so are the split states' maxima: converting each one
+// to natural log would round it by |max| 2^-24 (1e-3 at logits of 2e4) and tilt the merge
+// between splits. The combine pass converts once, when a result or an ABI partial state (natural
+// log, as the ABI defines it) leaves.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -18,7 +21,7 @@ constexpr float kLog2e = 1.4426950408889634f;
 constexpr float kLn2 = 0.6931471805599453f;
 
 // The per-split partial states of one query chunk: split s of query i at s * stride + i, its
-// sums at (s * stride + i) * d. gradient is null when no gradient sum is wanted.
+// sums at (s * stride + i) * d; max_logit in base 2. gradient is null when no gradient sum is wanted.
 struct SplitStates {
     float* max_logit;
     float* sum_exp;

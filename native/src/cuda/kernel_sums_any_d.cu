@@ -119,10 +119,12 @@ any_d_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split) 
             const int qq = (int)(idx / d);
             const int64_t k = idx % d;
             const float* y = p.data + t0 * d + k;
-            float acc = sums[idx] * factor[qq];
+            // Two-level sums: the tile's own, then into the split's, so that a long split adds
+            // a few thousand tile sums rather than a million single terms to one float.
+            float acc = 0.0f;
             if (gradient) {
                 const float xk = p.queries[(q0 + qq) * d + k];
-                float gacc = gradient_sums[idx] * factor[qq];
+                float gacc = 0.0f;
                 for (int r = 0; r < rows; ++r) {
                     const float w = weight[qq][r];
                     if (w == 0.0f) continue;  // skipped rows are not read, as on the CPU
@@ -130,18 +132,18 @@ any_d_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split) 
                     acc = fmaf(w, yk, acc);
                     gacc = fmaf(gradient_scaled[qq][r], (yk - xk) * gradient_shape[qq][r], gacc);
                 }
-                gradient_sums[idx] = gacc;
+                gradient_sums[idx] = fmaf(gradient_sums[idx], factor[qq], gacc);
             } else {
                 for (int r = 0; r < rows; ++r) {
                     const float w = weight[qq][r];
                     if (w != 0.0f) acc = fmaf(w, y[r * d], acc);
                 }
             }
-            sums[idx] = acc;
+            sums[idx] = fmaf(sums[idx], factor[qq], acc);
         }
     }
     if (active && lane == 0) {
-        states.max_logit[first + q] = max_log2 * kLn2;  // -inf (no pair in this split) stays -inf
+        states.max_logit[first + q] = max_log2;  // base 2; -inf (no pair in this split) stays -inf
         states.sum_exp[first + q] = sum;
     }
 }

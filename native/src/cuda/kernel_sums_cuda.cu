@@ -22,11 +22,13 @@ namespace {
 constexpr size_t kWorkspaceBytes = size_t(256) << 20;
 constexpr int kCombineWarps = 4;
 
-// The split states as the combine pass reads them: split s of query i at s * stride + i.
+// The split states as the combine pass reads them: split s of query i at s * stride + i. The
+// reduction kernels' splits keep their max in base 2; ABI partial states in natural log.
 struct SplitsToCombine {
     ConstPartial state;
     int count;
     int64_t stride;
+    bool max_in_base2;
 };
 
 // A warp per query: merges the splits, then writes either one partial state (`partial.max_logit`
@@ -43,8 +45,11 @@ combine_splits_kernel(SplitsToCombine splits, Reduction p, Epilogue out, Partial
     float merged_max = -INFINITY;
     for (int k = 0; k < splits.count; ++k) merged_max = fmaxf(merged_max, s.max_logit[k * splits.stride + i]);
     for (int k = lane; k < splits.count; k += 32) {
-        factors[warp][k] = rescale(s.max_logit[k * splits.stride + i], merged_max);  // 0 for an empty split
+        const float split_max = s.max_logit[k * splits.stride + i];  // 0 for an empty split:
+        factors[warp][k] = splits.max_in_base2 ? rescale_base2(split_max, merged_max) : rescale(split_max, merged_max);
     }
+    // From here on the max is in natural log, as results and partial states carry it.
+    if (splits.max_in_base2) merged_max *= kLn2;
     __syncwarp();
     float sum = 0.0f;
     for (int k = 0; k < splits.count; ++k) sum += s.sum_exp[k * splits.stride + i] * factors[warp][k];
@@ -161,7 +166,7 @@ Partial chunk_of(const Partial& out, int64_t c0, int64_t d) {
 // writes either the epilogue outputs (final_out) or one partial state (partial_out).
 void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue* final_out,
                    const Partial* partial_out) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     const bool gradient = final_out ? final_out->gradient != nullptr : partial_out->gradient_sum != nullptr;
     const ReductionLayout layout = layout_for(p.d);
     const int64_t floats_per_state = 2 + p.d * (gradient ? 2 : 1);
@@ -194,7 +199,7 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
         }
         const SplitsToCombine splits{
             ConstPartial{split_states.max_logit, split_states.sum_exp, split_states.weighted, split_states.gradient},
-            plan.splits, sub.m};
+            plan.splits, sub.m, true};
         if (final_out) {
             launch_combine(splits, sub, chunk_of(*final_out, c0, p.d), Partial{}, device.stream);
         } else {
@@ -215,7 +220,7 @@ void cuda_reduce_partial(const CudaDevice& device, const Reduction& problem, con
 }
 
 void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Partial& a, const ConstPartial& b) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     const unsigned blocks = (unsigned)((m + kCombineWarps - 1) / kCombineWarps);
     KGEN_LAUNCH(blocks, kCombineWarps * 32, 0, device.stream, merge_partial_kernel)(m, d, a, b);
     cuda_check_launch("merge partial states");
@@ -224,7 +229,7 @@ void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Pa
 
 void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const ConstPartial& state,
                            const Epilogue& out) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     Reduction shape;  // a partial state has no queries or bandwidths: only m and d matter
     shape.m = m;
     shape.d = d;
@@ -232,7 +237,7 @@ void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const
     sums.lse = out.lse;
     sums.mean = out.mean;
     sums.gradient = out.gradient;
-    launch_combine(SplitsToCombine{state, 1, m}, shape, sums, Partial{}, device.stream);
+    launch_combine(SplitsToCombine{state, 1, m, false}, shape, sums, Partial{}, device.stream);
     cuda_check(cudaStreamSynchronize(device.stream), "finalize partial states");
 }
 

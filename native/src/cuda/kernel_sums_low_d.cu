@@ -34,8 +34,12 @@ low_d_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split) 
         v[k] = 0.0f;
         g[k] = 0.0f;
     }
+    // Two-level sums: each tile's terms go into tile sums (t*), added to the split's sums (v, g,
+    // sum) when the tile ends, so that a split of a million rows adds a few thousand tile sums to
+    // one float rather than a million terms. Both levels are relative to the same running max.
     float max_log2 = -INFINITY;  // the running max logit, base 2
-    float sum = 0.0f;            // sum of exp2(a - max_log2)
+    float sum = 0.0f, tile_sum = 0.0f;  // sums of exp2(a - max_log2)
+    float tv[DMax], tg[DMax];
 
     // The tile loop is the same for every thread of the block, so each one reaches every barrier.
     for (int64_t t0 = j_begin; t0 < j_end; t0 += kLowDTileRows) {
@@ -48,6 +52,12 @@ low_d_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split) 
         }
         __syncthreads();
         if (!active) continue;
+        tile_sum = 0.0f;
+#pragma unroll
+        for (int k = 0; k < DMax; ++k) {
+            tv[k] = 0.0f;
+            tg[k] = 0.0f;
+        }
         for (int r = 0; r < rows; ++r) {
             const float log2_weight = tile_log2_weight[r];
             if (log2_weight == -INFINITY || t0 + r == self) continue;
@@ -65,29 +75,40 @@ low_d_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split) 
             if (a > max_log2) {
                 const float f = exp2f(max_log2 - a);  // 0 while max_log2 is -inf
                 sum *= f;
+                tile_sum *= f;
 #pragma unroll
                 for (int k = 0; k < DMax; ++k) {
                     v[k] *= f;
-                    if (gradient) g[k] *= f;
+                    tv[k] *= f;
+                    if (gradient) {
+                        g[k] *= f;
+                        tg[k] *= f;
+                    }
                 }
                 max_log2 = a;
             }
             const float e = exp2f(a - max_log2);
-            sum += e;
+            tile_sum += e;
 #pragma unroll
-            for (int k = 0; k < DMax; ++k) v[k] = fmaf(e, tile[r][k], v[k]);
+            for (int k = 0; k < DMax; ++k) tv[k] = fmaf(e, tile[r][k], tv[k]);
             if (gradient) {
                 // (e s) ((y - x) g): s g alone may overflow where this cannot (common/kernels.h).
                 const float scaled = e * gradient_scale;
                 const float shape = q.gradient_shape(r2, dist);
 #pragma unroll
-                for (int k = 0; k < DMax; ++k) g[k] = fmaf(scaled, (tile[r][k] - x[k]) * shape, g[k]);
+                for (int k = 0; k < DMax; ++k) tg[k] = fmaf(scaled, (tile[r][k] - x[k]) * shape, tg[k]);
             }
+        }
+        sum += tile_sum;
+#pragma unroll
+        for (int k = 0; k < DMax; ++k) {
+            v[k] += tv[k];
+            if (gradient) g[k] += tg[k];
         }
     }
     if (!active) return;
     const int64_t at = (int64_t)blockIdx.y * states.stride + i;
-    states.max_logit[at] = max_log2 * kLn2;  // -inf (no pair in this split) stays -inf
+    states.max_logit[at] = max_log2;  // base 2; -inf (no pair in this split) stays -inf
     states.sum_exp[at] = sum;
 #pragma unroll
     for (int k = 0; k < DMax; ++k) {

@@ -118,7 +118,7 @@ __global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, co
 
 template <typename Reducer>
 void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, const char* what) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     const int64_t query_blocks = (p.m + kThreads - 1) / kThreads;
     const SplitPlan plan = plan_splits(query_blocks, p.n, kRows, (int64_t)device.sm_count * 4);
     using State = typename Reducer::State;

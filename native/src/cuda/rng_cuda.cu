@@ -61,7 +61,7 @@ unsigned philox_blocks(uint64_t offset, int64_t count, int threads) {
 template <bool Normal>
 void philox_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint64_t offset,
                  float* out, int64_t count) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     const int threads = 256;
     KGEN_LAUNCH(philox_blocks(offset, count, threads), threads, 0, device.stream, philox_fill_kernel<Normal>)(
         seed, stream, offset, out, count);
@@ -82,7 +82,7 @@ void cuda_uniform_fill(const CudaDevice& device, uint64_t seed, uint64_t stream,
 }
 
 void cuda_particle_update(const CudaDevice& device, const ParticleUpdate& update) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     const int threads = 256;
     KGEN_LAUNCH(philox_blocks(update.offset, update.count, threads), threads, 0, device.stream, particle_update_kernel)(update);
     cuda_check_launch("particle update");

@@ -87,7 +87,7 @@ scan_kernel(const float* values, int64_t count, float lower, ScanTotals* totals)
 }  // namespace
 
 ScanResult cuda_scan(const CudaDevice& device, const float* values, int64_t count, float lower) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     // The totals belong to this call, not to the context: two host threads may scan on one
     // context at once, and stream order keeps each buffer apart from the other call's.
     Scratch scratch(device, sizeof(ScanTotals));
@@ -109,14 +109,14 @@ ScanResult cuda_scan(const CudaDevice& device, const float* values, int64_t coun
 
 void cuda_row_update(const CudaDevice& device, float* y, const float* a, const float* x, const float* scale,
                      int64_t m, int64_t d) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     KGEN_LAUNCH(blocks_for(m * d, kThreads), kThreads, 0, device.stream, row_update_kernel)(y, a, x, scale, m, d);
     cuda_check_launch("row update");
     cuda_check(cudaStreamSynchronize(device.stream), "row update");
 }
 
 double cuda_sum_squares(const CudaDevice& device, const float* values, int64_t count) {
-    cuda_check(cudaSetDevice(device.index), "cudaSetDevice");
+    const DeviceScope scope(device);
     // The split depends on count alone, never on the device, so the bits do not either.
     const int64_t per_block = std::max<int64_t>(kThreads * 16, (count + kMaxPartials - 1) / kMaxPartials);
     const int blocks = (int)((count + per_block - 1) / per_block);
