@@ -133,9 +133,11 @@ void compare_kernel_sums(const Backends& backends, Rng& rng) {
         for (const Case& c : cases) {
             if (!quick || c.m * c.n * c.d <= (tiny ? 6000 : 40000)) compare_case(backends, c, rng);
         }
-        // In every mode, the sanitizer runs included: two query blocks, two data tiles and two
-        // coordinate chunks of the any-d kernel, so that each of its barriers guards something.
+        // In every mode, the sanitizer runs included, so that each barrier guards something: two
+        // query blocks, two data tiles and two coordinate chunks of the any-d kernel; and a low-d
+        // reduction split across blocks (four splits with 2 SMs), which the combine pass merges.
         compare_case(backends, Case{kernel, 17, 65, 33, true, false, false}, rng);
+        compare_case(backends, Case{kernel, 3, 1031, 2, false, true, false}, rng);
         compare_partial_states(backends, Case{kernel, 37, tiny ? 61 : 211, 7, true, false, false}, rng);
         compare_partial_states(backends, Case{kernel, tiny ? 13 : 41, tiny ? 13 : 41, 17, false, true, true}, rng);
     }

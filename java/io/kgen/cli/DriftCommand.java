@@ -24,6 +24,7 @@ final class DriftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.checkPaths();
         Drifting.Builder b = Drifting.builder().field(field).bandwidth(io.bandwidth).steps(steps);
         if (eta != null) b.stepSize(eta);
         try (Engine engine = Engine.open(io.backend)) {

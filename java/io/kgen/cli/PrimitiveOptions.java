@@ -3,8 +3,8 @@ package io.kgen.cli;
 import io.kgen.Backend;
 import io.kgen.FloatMatrix;
 import io.kgen.io.MatrixFiles;
+import io.kgen.io.OutputPaths;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -29,8 +29,17 @@ final class PrimitiveOptions {
     Backend backend = Backend.AUTO;
 
     static FloatMatrix read(Path file, String what) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file (" + what + ")");
+        OutputPaths.requireReadable(file, what);
         return MatrixFiles.read(file);
+    }
+
+    /** The paths, checked before any work: inputs readable, the output writable and neither input. */
+    void checkPaths() {
+        OutputPaths.requireReadable(queries, "queries");
+        OutputPaths.requireReadable(data, "data");
+        OutputPaths.requireWritable(out, "output");
+        OutputPaths.requireDistinct(out, "output", queries, "queries");
+        OutputPaths.requireDistinct(out, "output", data, "data");
     }
 
     FloatMatrix readQueries() throws IOException {

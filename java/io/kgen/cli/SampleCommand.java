@@ -5,7 +5,9 @@ import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
 import io.kgen.io.MatrixFiles;
+import io.kgen.io.OutputPaths;
 import io.kgen.plot.ImageGrid;
+import io.kgen.plot.Pictures;
 import io.kgen.plot.ScatterPlot;
 import io.kgen.sampling.BandwidthRule;
 import io.kgen.sampling.Dkgm;
@@ -14,7 +16,6 @@ import io.kgen.sampling.KdeSampler;
 import io.kgen.sampling.Progress;
 import io.kgen.sampling.ReverseSde;
 import io.kgen.sampling.ScoreEstimator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,9 +67,12 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "samples file, .npy or .csv (default: ${DEFAULT-VALUE})")
     Path out = Path.of("kgen-samples.npy");
 
-    @Option(names = "--plot", description = "picture: a scatter plot (2-d, 3-d) or an image grid (MNIST) "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--plot", description = "picture, .png or .jpg: a scatter plot (2-d, 3-d) or an image grid "
+            + "(MNIST); none for 1-d data (default: ${DEFAULT-VALUE})")
     Path plot = Path.of("kgen-samples.png");
+
+    @Option(names = "--no-plot", description = "write no picture")
+    boolean noPlot;
 
     @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
     Backend backend = Backend.AUTO;
@@ -86,6 +90,8 @@ final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unknown method '" + method + "' (" + String.join(", ", METHODS) + ")");
         }
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
+        if (noPlot) plot = null;
+        checkPaths();
         FloatMatrix y = loadData();
         try (Engine engine = Engine.open(backend)) {
             System.err.println("kgen: " + method + " on " + data + " (" + y.rows() + " x " + y.cols() + "), " + engine.describe());
@@ -106,7 +112,9 @@ final class SampleCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "kgen: %d samples in %.2f s%n", x.rows(), seconds);
             MatrixFiles.write(out, x);
             System.err.println("kgen: wrote " + out);
-            if (plot != null) {
+            if (plot != null && x.cols() < 2) {
+                System.err.println("kgen: no picture of 1-d samples (--no-plot silences this line)");
+            } else if (plot != null) {
                 writePicture(y, x);
                 System.err.println("kgen: wrote " + plot);
             }
@@ -114,12 +122,28 @@ final class SampleCommand implements Callable<Integer> {
         return 0;
     }
 
-    private FloatMatrix loadData() throws Exception {
-        if (data.endsWith(".npy") || data.endsWith(".csv")) {
-            Path file = Path.of(data);
-            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(data + ": no such file");
-            return MatrixFiles.read(file);
+    private boolean dataIsFile() {
+        return data.endsWith(".npy") || data.endsWith(".csv");
+    }
+
+    /** Every path checked before the data is read or a step is taken. */
+    private void checkPaths() {
+        OutputPaths.requireWritable(out, "samples");
+        if (plot != null) {
+            Pictures.requireSupported(plot);
+            OutputPaths.requireWritable(plot, "picture");
+            OutputPaths.requireDistinct(plot, "picture", out, "samples");
         }
+        if (dataIsFile()) {
+            Path file = Path.of(data);
+            OutputPaths.requireReadable(file, "data");
+            OutputPaths.requireDistinct(out, "samples", file, "data");
+            if (plot != null) OutputPaths.requireDistinct(plot, "picture", file, "data");
+        }
+    }
+
+    private FloatMatrix loadData() throws Exception {
+        if (dataIsFile()) return MatrixFiles.read(Path.of(data));
         return Dataset.fromCliName(data).sample(points, seed);
     }
 
@@ -165,11 +189,9 @@ final class SampleCommand implements Callable<Integer> {
         int side = (int) Math.round(Math.sqrt(d));
         if (d >= 64 && side * side == d) {
             ImageGrid.writePng(plot, x.copyRows(0, Math.min(100, x.rows())), side, side, 10, 2);
-        } else if (d >= 2) {
+        } else {
             new ScatterPlot("kgen " + method + ": " + x.rows() + " samples").layer("data", y).layer("samples", x)
                     .writePng(plot, 800, 700);
-        } else {
-            throw new IllegalArgumentException("cannot draw " + d + "-d data: use --plot with 2-d, 3-d or square-image data");
         }
     }
 }

@@ -23,6 +23,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.checkPaths();
         try (Engine engine = Engine.open(io.backend)) {
             KernelSum spec = KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut);
             io.write(engine.score(spec, io.readQueries(), io.readData()));

@@ -1,6 +1,7 @@
 package io.kgen.experiments;
 
 import java.io.IOException;
+import io.kgen.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,8 +61,8 @@ public final class Table {
     /** Writes {@code name}.csv and {@code name}.md into the folder. */
     public void write(Path folder, String name) throws IOException {
         Files.createDirectories(folder);
-        Files.writeString(folder.resolve(name + ".csv"), csv());
-        Files.writeString(folder.resolve(name + ".md"), markdown());
+        AtomicFiles.replace(folder.resolve(name + ".csv"), file -> Files.writeString(file, csv()));
+        AtomicFiles.replace(folder.resolve(name + ".md"), file -> Files.writeString(file, markdown()));
     }
 
     private static String format(Object v) {

@@ -4,6 +4,7 @@ import io.kgen.FloatMatrix;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,9 @@ import java.util.List;
 /**
  * Numeric comma-separated files as {@link FloatMatrix}.
  *
- * <p>Read: blank lines are skipped; the first line is a header (and ignored) when it does not
- * parse entirely as numbers; every other line must have the header's or the first row's column
+ * <p>Read: blank lines are skipped; the first line is a header (and ignored) when none of its
+ * cells is a number or starts like one (so a first row with a typo, "1f" or "0x10", is data and
+ * its bad cell an error, not a silently lost row); every other line must have the header's or the first row's column
  * count. Cells may be quoted and padded with spaces; {@code nan}, {@code inf} and {@code -inf}
  * (as numpy writes them) are accepted in any case. A file that cannot be read or parsed throws
  * {@link IOException} whose message names the file, the line and, for a bad cell, the column
@@ -43,7 +45,7 @@ public final class Csv {
                 if (cols < 0) {
                     cols = cells.size();
                     firstLine = lineNo;
-                    if (!allNumbers(cells)) continue;
+                    if (noNumbers(cells)) continue;  // a header; a row with some numbers is data, typos and all
                 } else if (cells.size() != cols) {
                     throw new IOException(name + ": line " + lineNo + " has " + cells.size() + " columns, expected "
                             + cols + " (as on line " + firstLine + ")");
@@ -56,6 +58,9 @@ public final class Csv {
             }
             if (cols < 0) throw new IOException(name + ": no data (the file is empty or blank)");
             return FloatMatrix.wrap(rows, cols, Arrays.copyOf(values, (int) (rows * cols)));
+        } catch (CharacterCodingException e) {
+            throw new IOException(name + ": not UTF-8 text (a binary file, or another encoding such as UTF-16); "
+                    + "save it as UTF-8 CSV", e);
         }
     }
 
@@ -70,23 +75,25 @@ public final class Csv {
             throw new IllegalArgumentException("header has " + header.size() + " names but the matrix has "
                     + m.cols() + " columns");
         }
-        try (BufferedWriter out = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
-            if (header != null) {
-                for (int c = 0; c < header.size(); c++) {
-                    if (c > 0) out.write(',');
-                    out.write(quote(header.get(c)));
+        AtomicFiles.replace(path, file -> {
+            try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                if (header != null) {
+                    for (int c = 0; c < header.size(); c++) {
+                        if (c > 0) out.write(',');
+                        out.write(quote(header.get(c)));
+                    }
+                    out.write('\n');
                 }
-                out.write('\n');
-            }
-            for (long r = 0; r < m.rows(); r++) {
-                float[] row = m.row(r);
-                for (int c = 0; c < row.length; c++) {
-                    if (c > 0) out.write(',');
-                    out.write(Float.toString(row[c]));
+                for (long r = 0; r < m.rows(); r++) {
+                    float[] row = m.row(r);
+                    for (int c = 0; c < row.length; c++) {
+                        if (c > 0) out.write(',');
+                        out.write(Float.toString(row[c]));
+                    }
+                    out.write('\n');
                 }
-                out.write('\n');
             }
-        }
+        });
     }
 
     /** Splits on commas outside double quotes; quotes stay on the cells ({@link #unquote} drops them). */
@@ -106,9 +113,11 @@ public final class Csv {
         return cells;
     }
 
-    private static boolean allNumbers(List<String> cells) {
+    /** No cell is a number or starts like one ("1f", "0x10", "."): column names, not a data row with typos. */
+    private static boolean noNumbers(List<String> cells) {
         for (String cell : cells) {
-            if (number(cell) == null) return false;
+            String s = unquote(cell.strip());
+            if (number(cell) != null || (!s.isEmpty() && "0123456789+-.".indexOf(s.charAt(0)) >= 0)) return false;
         }
         return true;
     }

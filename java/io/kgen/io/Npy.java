@@ -89,19 +89,20 @@ public final class Npy {
     public static void write(Path path, FloatMatrix m, Dtype dtype) throws IOException {
         if (m == null) throw new IllegalArgumentException("matrix is null");
         if (dtype == null) throw new IllegalArgumentException("dtype is null");
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-            buf.put(header(m.rows(), m.cols(), dtype));
-            for (long r = 0; r < m.rows(); r++) {
-                for (float v : m.row(r)) {
-                    if (buf.remaining() < dtype.size) drain(ch, buf);
-                    if (dtype == Dtype.FLOAT32) buf.putFloat(v);
-                    else buf.putDouble(v);
+        AtomicFiles.replace(path, file -> {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                buf.put(header(m.rows(), m.cols(), dtype));
+                for (long r = 0; r < m.rows(); r++) {
+                    for (float v : m.row(r)) {
+                        if (buf.remaining() < dtype.size) drain(ch, buf);
+                        if (dtype == Dtype.FLOAT32) buf.putFloat(v);
+                        else buf.putDouble(v);
+                    }
                 }
+                drain(ch, buf);
             }
-            drain(ch, buf);
-        }
+        });
     }
 
     /** The preamble and padded header, as np.save writes them. */
@@ -208,10 +209,10 @@ public final class Npy {
             try {
                 parsed = new Literal(text).parseTop();
             } catch (IllegalArgumentException e) {
-                throw new IOException(name + ": malformed header: " + e.getMessage() + " in " + text.strip());
+                throw new IOException(name + ": malformed header: " + e.getMessage() + " in " + excerpt(text));
             }
             if (!(parsed instanceof Map<?, ?> dict)) {
-                throw new IOException(name + ": malformed header: not a dict: " + text.strip());
+                throw new IOException(name + ": malformed header: not a dict: " + excerpt(text));
             }
             for (String key : List.of("descr", "fortran_order", "shape")) {
                 if (!dict.containsKey(key)) throw new IOException(name + ": header has no '" + key + "' key");
@@ -228,6 +229,12 @@ public final class Npy {
                 throw new IOException(name + ": shape " + py(dict.get("shape")) + " is not a tuple of integers");
             }
             return of(d, shape, name);
+        }
+
+        /** The header for a message: whole when short, else its first 80 characters. */
+        private static String excerpt(String text) {
+            String t = text.strip();
+            return t.length() <= 80 ? t : t.substring(0, 80) + "... (" + t.length() + " characters)";
         }
 
         /** A parsed value as Python would print it, for messages. */
@@ -292,8 +299,11 @@ public final class Npy {
                 return "None";
             }
         };
+        /** Deeper headers are refused before they can exhaust the stack (np.save writes depth 2). */
+        static final int MAX_DEPTH = 32;
         private final String s;
         private int at;
+        private int depth;
 
         Literal(String s) {
             this.s = s;
@@ -320,6 +330,7 @@ public final class Npy {
         }
 
         private Map<Object, Object> dict() {
+            enter();
             Map<Object, Object> d = new LinkedHashMap<>();
             at++;
             while (!closes('}')) {
@@ -330,10 +341,12 @@ public final class Npy {
                 if (closes('}')) break;
                 expect(',');
             }
+            depth--;
             return d;
         }
 
         private List<Object> sequence(char close) {
+            enter();
             List<Object> items = new ArrayList<>();
             at++;
             while (!closes(close)) {
@@ -341,7 +354,12 @@ public final class Npy {
                 if (closes(close)) break;
                 expect(',');
             }
+            depth--;
             return items;
+        }
+
+        private void enter() {
+            if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
         }
 
         private String string(char quote) {

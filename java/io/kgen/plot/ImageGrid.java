@@ -4,7 +4,6 @@ import io.kgen.FloatMatrix;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * A PNG grid of grey-scale images, one matrix row per image (e.g. 28 x 28 MNIST digits), values
@@ -47,6 +46,6 @@ public final class ImageGrid {
                 if (inGutter) raster.setSample(x, y, 0, 96);
             }
         }
-        ImageIO.write(out, "png", file.toFile());
+        Pictures.write(file, out);
     }
 }

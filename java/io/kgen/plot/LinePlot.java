@@ -50,6 +50,6 @@ public final class LinePlot {
             XYSeries line = chart.addSeries(names.get(s), series.get(s)[0], series.get(s)[1]);
             line.setMarker(SeriesMarkers.CIRCLE);
         }
-        BitmapEncoder.saveBitmap(chart, file.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        Pictures.write(file, BitmapEncoder.getBufferedImage(chart));
     }
 }

@@ -58,6 +58,6 @@ public final class ScatterPlot {
             series.setMarker(SeriesMarkers.CIRCLE);
             series.setMarkerColor(PALETTE[l % PALETTE.length]);
         }
-        BitmapEncoder.saveBitmap(chart, file.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        Pictures.write(file, BitmapEncoder.getBufferedImage(chart));
     }
 }

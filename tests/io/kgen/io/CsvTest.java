@@ -123,6 +123,23 @@ class CsvTest {
         assertMatrix(Csv.read(file("header-only.csv", "a,b,c\n")), 0, 3);
     }
 
+    /** A first row with a typo in one cell is data with a bad cell, not a header that silently drops a row. */
+    @Test
+    void aFirstRowWithATypoIsAnErrorNotAHeader() throws IOException {
+        rejects(file("hex-first.csv", "0x10,2\n3,4\n"), "hex-first.csv: line 1, column 1: '0x10' is not a number");
+        rejects(file("suffix-first.csv", "1f,2d\n3,4\n"), "suffix-first.csv: line 1, column 1: '1f' is not a number");
+        rejects(file("dot-first.csv", ".,2\n3,4\n"), "dot-first.csv: line 1, column 1: '.' is not a number");
+        assertMatrix(Csv.read(file("named.csv", "x,\"y\"\n3,4\n")), 1, 2, 3, 4);
+    }
+
+    /** A binary or UTF-16 file is named as such, not "Input length = 1". */
+    @Test
+    void nonUtf8FilesAreNamed() throws IOException {
+        Path utf16 = dir.resolve("utf16.csv");
+        Files.write(utf16, "1,2\n3,4\n".getBytes(java.nio.charset.StandardCharsets.UTF_16));
+        rejects(utf16, "utf16.csv: not UTF-8 text (a binary file, or another encoding such as UTF-16); save it as UTF-8 CSV");
+    }
+
     @Test
     void rejectsRaggedRows() throws IOException {
         rejects(file("ragged.csv", "a,b,c\n1,2,3\n\n4,5\n"), "ragged.csv: line 4 has 2 columns, expected 3 (as on line 1)");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kgen.FloatMatrix;
 import io.kgen.testing.TestSeeds;
@@ -63,6 +64,18 @@ class NpyEdgeTest {
             assertEquals("cut.npy: malformed header: " + what + " at offset " + text.length() + " in " + text,
                     message(raw("cut.npy", text)));
         }
+    }
+
+    /** A hostile header nested thousands deep is refused in one short line, not a StackOverflowError. */
+    @Test
+    void deeplyNestedHeadersAreRefused() throws IOException {
+        String deep = "{'descr': '<f4', 'fortran_order': False, 'shape': " + "[".repeat(5000) + "]".repeat(5000) + "}";
+        String text = message(raw("deep.npy", deep));
+        assertTrue(text.startsWith("deep.npy: malformed header: nested deeper than 32 levels at offset "), text);
+        assertTrue(text.length() < 250, text);
+        // np.save's own headers nest two deep; 32 levels still parse (and fail on the shape, as they should).
+        String ok = dict("<f4", "(" + "[".repeat(30) + "]".repeat(30) + ",)");
+        assertTrue(message(raw("ok.npy", ok)).contains("is not a tuple of integers"));
     }
 
     /** Shapes are printed as Python tuples in messages: "(2, -3)", "(-1,)". */
