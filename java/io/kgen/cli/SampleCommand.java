@@ -92,9 +92,12 @@ final class SampleCommand implements Callable<Integer> {
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
         if (noPlot) plot = null;
         checkPaths();
-        FloatMatrix y = loadData();
+        FloatMatrix y = SampleData.require(loadData(), data);
         try (Engine engine = Engine.open(backend)) {
-            System.err.println("kgen: " + method + " on " + data + " (" + y.rows() + " x " + y.cols() + "), " + engine.describe());
+            // Printed even with --quiet: a long run says up front how much work it is.
+            System.err.printf(Locale.ROOT, "kgen: %s on %s (%d x %d), %d samples x %d steps: about %.2g pair "
+                    + "evaluations; %s%n", method, data, y.rows(), y.cols(), samples, stepCount(),
+                    (double) samples * y.rows() * stepCount(), engine.describe());
             long start = System.nanoTime();
             FloatMatrix x;
             try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName(method)

@@ -98,6 +98,33 @@ class SampleFailuresTest {
         assertTrue(gif.err().contains("a picture must be .png, .jpg or .jpeg"), gif.err());
     }
 
+    /** Bad data is blamed as such, not as the bandwidth or time span derived from it. */
+    @Test
+    void badDataNamesTheRealCause() throws Exception {
+        Path out = dir.resolve("x.npy");
+        String[][] cases = {
+            {"nan.csv", "1,2\n3,nan\n5,6\n", "nan.csv: 1 value(s) are NaN or infinite (or beyond float32's 3.4e38); "
+                    + "the first is NaN at row 1, column 1 (both from 0)"},
+            {"huge.csv", "1,2\n1e39,4\n5,6\n", "huge.csv: 1 value(s) are NaN or infinite (or beyond float32's 3.4e38); "
+                    + "the first is Infinity at row 1, column 0 (both from 0)"},
+            {"constant.csv", "2,3\n2,3\n2,3\n", "constant.csv: all 3 points are the same; there is no spread to sample from"},
+        };
+        for (String[] c : cases) {
+            Path data = dir.resolve(c[0]);
+            Files.writeString(data, c[1]);
+            for (String method : new String[] {"sde", "kde", "drift-laplace"}) {
+                Run r = run("sample", "--backend", "CPU", "--quiet", "-m", method, "-s", "5", "--data", data.toString(),
+                        "-o", out.toString(), "--no-plot");
+                assertEquals(2, r.code(), c[0] + " " + method);
+                assertEquals("kgen: " + data + c[2].substring(c[0].length()), r.err().lines()
+                        .filter(l -> l.startsWith("kgen: ")).reduce((a, b) -> b).orElse(""), c[0] + " " + method);
+            }
+        }
+        Run one = run(sample("-n", "1", "-o", out.toString(), "--no-plot"));
+        assertEquals(2, one.code());
+        assertEquals("kgen: swiss-roll: 1 point(s); sampling needs at least 2", one.err().strip());
+    }
+
     @Test
     void aFolderGivenAsDataIsNamedSo() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("d.csv"));
