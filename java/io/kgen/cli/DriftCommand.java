@@ -16,7 +16,8 @@ final class DriftCommand implements Callable<Integer> {
     @Option(names = "--field", description = "LAPLACE, GAUSSIAN_GRADIENT or LAPLACE_BATCH (default: ${DEFAULT-VALUE})")
     Drifting.Field field = Drifting.Field.LAPLACE;
 
-    @Option(names = "--eta", description = "step size (default: 0.5, or 0.5 h^2 for the Gaussian field)")
+    @Option(names = "--eta", description = "step size (default: 0.5, or 0.5 h^2 for the Gaussian field, "
+            + Drifting.BATCH_STEP + " of the batch field's step)")
     Double eta;
 
     @Option(names = "--steps", description = "steps (default: ${DEFAULT-VALUE})")
