@@ -35,8 +35,15 @@ import io.kgen.Kernel;
 public final class Drifting {
     public enum Field { LAPLACE, GAUSSIAN_GRADIENT, LAPLACE_BATCH }
 
-    /** The batch form's default eta, a fraction of its step. */
-    public static final double BATCH_STEP = 0.05;
+    /**
+     * The batch form's default eta, a fraction of its step. The step does not shrink near the
+     * data (unit RMS per temperature), so eta sets how much the particles jitter there: on a
+     * 500-point Swiss roll with 200 particles from N(0, I), 4 seeds, the median distance to the
+     * data fell in 100 steps to 0.074-0.087 of its start at eta 0.005, 0.071-0.086 at 0.01,
+     * 0.080-0.121 at 0.02 and 0.092-0.142 at 0.03; at 0.1 it stayed at 0.53-0.70 after 200 steps
+     * (the particles overshoot).
+     */
+    public static final double BATCH_STEP = 0.01;
 
     private final Field field;
     private final double bandwidth;

@@ -134,8 +134,6 @@ public final class BatchDriftOracle {
     public static double[][] moved(double[][] x, double eta, double[][] step) {
         return DriftingOracle.step(x, eta, step);
     }
-        return out;
-    }
 
     /**
      * Tolerance of float32 particles after one step against {@link #moved}: the step's own
