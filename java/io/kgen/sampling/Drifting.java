@@ -25,8 +25,8 @@ import io.kgen.Kernel;
  *       {@link BatchLaplaceField}): the particles are the generated batch and its negatives, the
  *       data the positives, optional fixed negatives and per-point weights; the bandwidth is
  *       unused, the temperatures are relative to the batch's mean distance, and the field is a
- *       step in data coordinates (of about the batch's per-coordinate distance scale), so eta is
- *       a fraction of it.
+ *       step in data coordinates (each temperature adds a term whose RMS over the particles is
+ *       the batch's mean distance), so eta is a fraction of it.
  * </ul>
  *
  * Defaults: Laplace, tau = 0.1, eta = 0.5 (Laplace), 0.5 h^2 (Gaussian) or
@@ -68,7 +68,7 @@ public final class Drifting {
         }
     }
 
-    private double stepSize(FloatMatrix data) {
+    private double stepSize() {
         if (!Double.isNaN(eta)) return eta;
         switch (field) {
             case LAPLACE:
@@ -113,7 +113,7 @@ public final class Drifting {
 
     private FloatMatrix move(Engine engine, FloatMatrix data, FloatMatrix start, int count, boolean report) {
         requireShapes(data, start);
-        double step = stepSize(data);
+        double step = stepSize();
         try (Workspace work = new Workspace(engine); DeviceMatrix y = engine.upload(data);
                 DeviceMatrix x = engine.upload(start)) {
             for (int k = 0; k < count; k++) {

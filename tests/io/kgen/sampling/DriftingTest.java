@@ -82,5 +82,10 @@ class DriftingTest {
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().bandwidth(0));
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().temperatures());
         assertThrows(IllegalArgumentException.class, () -> Drifting.builder().temperatures(0.1, -1));
+        assertEquals("fixed negatives and weights are for the LAPLACE_BATCH field, not LAPLACE",
+                assertThrows(IllegalArgumentException.class, () -> Drifting.builder().negatives(data).build()).getMessage());
+        assertEquals("fixed negatives and weights are for the LAPLACE_BATCH field, not GAUSSIAN_GRADIENT",
+                assertThrows(IllegalArgumentException.class, () -> Drifting.builder().field(Drifting.Field.GAUSSIAN_GRADIENT)
+                        .weights(new BatchWeights(null, null, new float[500])).build()).getMessage());
     }
 }
