@@ -2,6 +2,7 @@ package io.kgen.cli;
 
 import io.kgen.Engine;
 import io.kgen.sampling.Drifting;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,10 +24,15 @@ final class DriftCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "steps (default: ${DEFAULT-VALUE})")
     int steps = 1;
 
+    @Option(names = "--negatives", description = "fixed negatives of the LAPLACE_BATCH field besides the queries, "
+            + ".npy or .csv (q x d)")
+    Path negatives;
+
     @Override
     public Integer call() throws Exception {
         Drifting.Builder b = Drifting.builder().field(field).bandwidth(io.bandwidth).steps(steps);
         if (eta != null) b.stepSize(eta);
+        if (negatives != null) b.negatives(PrimitiveOptions.read(negatives, "negatives"));
         try (Engine engine = Engine.open(io.backend)) {
             io.write(b.build().run(engine, io.readData(), io.readQueries()));
         }

@@ -162,6 +162,22 @@ class PrimitiveCommandValuesTest {
                 BatchDriftOracle.movedTolerance(doubles(queries), eta, step), "batch field");
     }
 
+    /** Fixed negatives from a file join the queries as negatives of the batch field. */
+    @Test
+    void driftTakesFixedNegatives() throws Exception {
+        FloatMatrix negatives = data.copyRows(0, 7);
+        Path negativesFile = dir.resolve("negatives.npy");
+        MatrixFiles.write(negativesFile, negatives);
+        double eta = 0.2;
+        double[] temperatures = {0.02, 0.05, 0.2};
+        double[][] step = BatchDriftOracle.step(doubles(queries), doubles(data), doubles(negatives), null, null, null,
+                temperatures, BatchDriftOracle.Variant.OFFICIAL);
+        FloatMatrix got = run("with-negatives.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "1",
+                "--field", "LAPLACE_BATCH", "--eta", "0.2", "--negatives", negativesFile.toString());
+        assertClose(BatchDriftOracle.moved(doubles(queries), eta, step), got,
+                BatchDriftOracle.movedTolerance(doubles(queries), eta, step), "batch field with negatives");
+    }
+
     private static void assertClose(double[][] want, FloatMatrix got, double tol, String what) {
         assertEquals(want.length, got.rows(), what);
         assertEquals(want[0].length, got.cols(), what);
