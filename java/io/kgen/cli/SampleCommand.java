@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
         description = {"Draw new samples from data with a kernel method; write them (.npy or .csv) and a picture.",
             "Methods: sde (empirical score: memorizes), sde-smoothed (time-shift smoothed score, the default),",
             "sde-mc (Monte Carlo smoothed score), kde, dkgm (KDE + debiasing), drift-laplace, drift-gradient,",
-            "drift-batch (batch-normalised multi-temperature Laplace drift)."})
+            "drift-batch (Deng et al.'s batch field as their official code computes it)."})
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--data", description = "a built-in data set (swiss-roll, swiss-roll-3d, two-moons, "
             + "gaussian-mixture, gaussian-4d, mnist) or a .npy/.csv file (default: ${DEFAULT-VALUE})")

@@ -1,102 +1,154 @@
 package io.kgen.sampling;
 
-import io.kgen.KernelSumOutputs;
 import io.kgen.Checks;
-import io.kgen.DeviceMatrix;
-import io.kgen.Engine;
 import io.kgen.FloatMatrix;
-import io.kgen.KernelSum;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
- * Deng et al.'s batch-normalised, multi-temperature Laplace drift (MATH.md section 5). For each
- * temperature T: distances are divided by their batch mean r (over particle-data and
- * particle-particle pairs), logits a_ij = -|x_i - s_j| / (T r), weights
- * W_ij = sqrt(softmax over j * softmax over i) = exp(a_ij - (Lr_i + Lc_j) / 2), with Lr and Lc
- * the row and column log-sum-exps, and V_T(x_i) = sum_j W+_ij (y_j - x_i) - sum_l W-_il (x_l - x_i)
- * (self excluded). Each V_T is scaled to unit RMS (over all m x d entries) and the scaled fields
- * are summed.
+ * Deng et al.'s batch drifting field as the official code computes it (MATH.md section 5):
+ * distances to the targets t = [x, z, y] over their weighted mean s, the self pairs pushed out
+ * by 100; per temperature R one row softmax over all targets jointly and one column softmax over
+ * the generated points, affinities A = w_k max(sqrt(row * column), 1e-3); the cross-weighted
+ * F_i = S-_i sum_pos A (t - x_i) - S+_i sum_neg A (t - x_i) in coordinates divided by
+ * c = max(s / sqrt(d), 1e-3), scaled to unit RMS per temperature and summed; the step is c times
+ * that sum, in data coordinates.
  *
- * <p>How it runs on the engine: the column factor exp(-Lc_j / 2) is a data weight, so
- * sum_j W_ij (s_j - x_i) = c_i (MEAN^w_i - x_i) with one weighted kernel sum, and only vectors of
- * m or n log-sums cross to the host; the particles stay in the context.
+ * <p>Why dense on the host in float64, not kernel sums on the engine: a weighted kernel sum
+ * factors each pair's weight into a row factor, a column weight and exp(logit), which is how
+ * the softmaxes without the floor would compose; the floor max(., 1e-3) binds on most pairs (all
+ * far ones) and breaks that factorisation, so the field is not a sum of the engine's kernel sums.
+ * Batches are small (64 to a few thousand generated points and positives), so the G x (G + Q + P)
+ * affinities fit in memory, and one host computation serves every backend with the same
+ * result, exact to float64.
  */
-final class BatchLaplaceField {
-    static final double[] DEFAULT_TEMPERATURES = {0.02, 0.05, 0.2};
+public final class BatchLaplaceField {
+    /** The official code's temperatures. */
+    public static final double[] DEFAULT_TEMPERATURES = {0.02, 0.05, 0.2};
+    /** Added to the scaled self distances |x_i - x_i|: a particle is not its own negative. */
+    static final double SELF_MASK = 100;
+    /** The smallest affinity: sqrt of the official 1e-6 floor on row * column. */
+    static final double AFFINITY_FLOOR = 1e-3;
 
     private final double[] temperatures;
 
-    BatchLaplaceField(double[] temperatures) {
+    public BatchLaplaceField(double... temperatures) {
+        Checks.notNull(temperatures, "temperatures");
         if (temperatures.length == 0) throw new IllegalArgumentException("at least one temperature is needed");
         for (double t : temperatures) Checks.positiveFinite(t, "temperature");
         this.temperatures = temperatures.clone();
     }
 
-    /** Writes the summed, RMS-normalised field at the particles into {@code out}. */
-    void drift(Workspace work, DeviceMatrix data, DeviceMatrix x, DeviceMatrix out) {
-        Engine engine = work.engine();
-        long m = x.rows();
-        long n = data.rows();
-        int d = x.cols();
-        double pairs = (double) m * n + (double) m * (m - 1);
-        double meanDistance = (engine.distanceSums(x, data, null, false).sum()
-                + engine.distanceSums(x, x, null, true).sum()) / pairs;
-        DeviceMatrix field = work.buffer("batch field", m, d);
-        engine.fill(out, 0f);
-        for (double temperature : temperatures) {
-            float tau = (float) (temperature * meanDistance);
-            SetTerm pull = setTerm(engine, x, data, tau, false, work.buffer("batch mean data", m, d));
-            SetTerm push = setTerm(engine, x, x, tau, true, work.buffer("batch mean particles", m, d));
-            // One common shift keeps the two terms' relative scale; the RMS step removes it anyway.
-            double shift = Math.max(max(pull.logScale), max(push.logScale));
-            engine.fill(field, 0f);
-            engine.rowUpdate(field, pull.mean, x, scales(pull.logScale, shift, 1));
-            engine.rowUpdate(field, push.mean, x, scales(push.logScale, shift, -1));
-            double rms = Math.sqrt(engine.sumSquares(field) / ((double) m * d));
-            if (rms > 0) engine.addScaled(out, 1 / rms, field);
+    /** The step at the generated points, positives the data, negatives the generated points themselves. */
+    public FloatMatrix step(FloatMatrix generated, FloatMatrix positives) {
+        return step(generated, positives, null, BatchWeights.UNIT);
+    }
+
+    /** The step in data coordinates, c sum_R F_R / rms_R, one row per generated point. */
+    public FloatMatrix step(FloatMatrix generated, FloatMatrix positives, FloatMatrix negatives, BatchWeights weights) {
+        BatchTargets b = BatchTargets.of(generated, positives, negatives, weights);
+        int g = b.generated.length;
+        int d = b.dimension();
+        double[][] scaled = distances(b); // scaled in place below
+        double scale = meanDistance(b, scaled);
+        double inputScale = Math.max(scale / Math.sqrt(d), 1e-3);
+        double inverse = 1 / Math.max(scale, 1e-3);
+        for (int i = 0; i < g; i++) {
+            for (int k = 0; k < scaled[i].length; k++) scaled[i][k] *= inverse;
+            scaled[i][i] += SELF_MASK;
         }
-    }
-
-    /** log c_i and MEAN^w of one set (data, or the particles themselves with leave-one-out). */
-    private record SetTerm(double[] logScale, DeviceMatrix mean) {}
-
-    private static SetTerm setTerm(Engine engine, DeviceMatrix x, DeviceMatrix set, float tau, boolean self,
-            DeviceMatrix mean) {
-        KernelSum spec = KernelSum.laplace(tau).withLeaveOneOut(self);
-        long m = x.rows();
-        long n = set.rows();
-        // Row log-sum-exps without the uniform weight: LSE + log(count).
-        double[] rows = logSums(engine, spec, x, set, Math.log(self ? n - 1 : n));
-        // Column log-sum-exps over the particles; for the particles themselves the kernel is symmetric.
-        double[] columns = self ? rows : logSums(engine, KernelSum.laplace(tau), set, x, Math.log(m));
-        double smallest = Double.POSITIVE_INFINITY;
-        for (double c : columns) smallest = Math.min(smallest, c);
-        float[] weights = new float[(int) n];
-        for (int j = 0; j < n; j++) weights[j] = (float) Math.exp(-(columns[j] - smallest) / 2); // in (0, 1]
-        FloatMatrix weightedLse = FloatMatrix.heap(m, 1);
-        engine.kernelSums(spec.withWeights(weights), x, set, KernelSumOutputs.lseAndMean(weightedLse, mean));
-        double[] logScale = new double[(int) m];
-        for (int i = 0; i < m; i++) logScale[i] = weightedLse.get(i, 0) - smallest / 2 - rows[i] / 2;
-        return new SetTerm(logScale, mean);
-    }
-
-    private static double[] logSums(Engine engine, KernelSum spec, DeviceMatrix queries, DeviceMatrix set, double offset) {
-        FloatMatrix lse = FloatMatrix.heap(queries.rows(), 1);
-        engine.kernelSums(spec, queries, set, KernelSumOutputs.lseAndMean(lse, null));
-        double[] out = new double[(int) queries.rows()];
-        for (int i = 0; i < out.length; i++) out[i] = lse.get(i, 0) + offset;
+        double[][] sum = new double[g][d];
+        for (double temperature : temperatures) {
+            double[][] force = force(b, scaled, temperature);
+            double squares = 0;
+            for (double[] row : force) {
+                for (int k = 0; k < d; k++) {
+                    row[k] /= inputScale; // into the scaled coordinates, where the RMS floor applies
+                    squares += row[k] * row[k];
+                }
+            }
+            double rms = Math.sqrt(Math.max(squares / ((double) g * d), 1e-8));
+            for (int i = 0; i < g; i++) for (int k = 0; k < d; k++) sum[i][k] += force[i][k] / rms;
+        }
+        FloatMatrix out = FloatMatrix.heap(g, d);
+        for (int i = 0; i < g; i++) for (int k = 0; k < d; k++) out.set(i, k, (float) (inputScale * sum[i][k]));
         return out;
     }
 
-    private static FloatMatrix scales(double[] logScale, double shift, int sign) {
-        FloatMatrix s = FloatMatrix.heap(logScale.length, 1);
-        for (int i = 0; i < logScale.length; i++) s.set(i, 0, (float) (sign * Math.exp(logScale[i] - shift)));
-        return s;
+    /** |x_i - t_k| with the official floor sqrt(max(r^2, 1e-8)); rows in parallel. */
+    private static double[][] distances(BatchTargets b) {
+        double[][] r = new double[b.generated.length][b.targets.length];
+        IntStream.range(0, r.length).parallel().forEach(i -> {
+            double[] x = b.generated[i];
+            for (int k = 0; k < b.targets.length; k++) {
+                double[] t = b.targets[k];
+                double s = 0;
+                for (int c = 0; c < x.length; c++) s += (x[c] - t[c]) * (x[c] - t[c]);
+                r[i][k] = Math.sqrt(Math.max(s, 1e-8));
+            }
+        });
+        return r;
     }
 
+    /** The weighted mean distance over all entries, self pairs included. */
+    private static double meanDistance(BatchTargets b, double[][] r) {
+        double weighted = 0;
+        for (double[] row : r) for (int k = 0; k < row.length; k++) weighted += b.weights[k] * row[k];
+        double total = 0;
+        for (double w : b.weights) total += w;
+        return weighted / (r.length * total);
+    }
 
-    private static double max(double[] v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double x : v) m = Math.max(m, x);
-        return m;
+    /**
+     * F_i = S-_i sum_pos A_ik (t_k - x_i) - S+_i sum_neg A_ik (t_k - x_i) in data coordinates, with
+     * log A_ik = log w_k + max(a_ik - (Lr_i + Lc_k) / 2, log 1e-3), a = -scaled / R.
+     */
+    private static double[][] force(BatchTargets b, double[][] scaled, double temperature) {
+        int g = b.generated.length;
+        int n = b.targets.length;
+        int d = b.dimension();
+        double[] rowLse = new double[g];
+        IntStream.range(0, g).parallel().forEach(i -> rowLse[i] = rowLogSumExp(scaled[i], temperature));
+        double[] columnLse = columnLogSumExps(scaled, temperature);
+        double[][] force = new double[g][d];
+        IntStream.range(0, g).parallel().forEach(i -> {
+            double[] affinity = new double[n];
+            double negative = 0;
+            double positive = 0;
+            for (int k = 0; k < n; k++) {
+                double balanced = Math.exp(-scaled[i][k] / temperature - (rowLse[i] + columnLse[k]) / 2);
+                affinity[k] = b.weights[k] * Math.max(balanced, AFFINITY_FLOOR);
+                if (k < b.split) negative += affinity[k];
+                else positive += affinity[k];
+            }
+            double[] x = b.generated[i];
+            double[] f = force[i];
+            for (int k = 0; k < n; k++) {
+                double coefficient = k < b.split ? -positive * affinity[k] : negative * affinity[k];
+                double[] t = b.targets[k];
+                for (int c = 0; c < d; c++) f[c] += coefficient * (t[c] - x[c]);
+            }
+        });
+        return force;
+    }
+
+    private static double rowLogSumExp(double[] scaled, double temperature) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : scaled) max = Math.max(max, -v / temperature);
+        double s = 0;
+        for (double v : scaled) s += Math.exp(-v / temperature - max);
+        return max + Math.log(s);
+    }
+
+    /** Log-sum-exps over the generated points (rows) of every target column. */
+    private static double[] columnLogSumExps(double[][] scaled, double temperature) {
+        int n = scaled[0].length;
+        double[] max = new double[n];
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (double[] row : scaled) for (int k = 0; k < n; k++) max[k] = Math.max(max[k], -row[k] / temperature);
+        double[] s = new double[n];
+        for (double[] row : scaled) for (int k = 0; k < n; k++) s[k] += Math.exp(-row[k] / temperature - max[k]);
+        for (int k = 0; k < n; k++) s[k] = max[k] + Math.log(s[k]);
+        return s;
     }
 }

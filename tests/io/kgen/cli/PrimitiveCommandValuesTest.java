@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kgen.FloatMatrix;
 import io.kgen.io.MatrixFiles;
+import io.kgen.testing.BatchDriftOracle;
 import io.kgen.testing.DriftingOracle;
 import io.kgen.testing.TestSeeds;
 import java.nio.file.Path;
@@ -150,16 +151,31 @@ class PrimitiveCommandValuesTest {
                 "--eta", "0.3", "--steps", "2"), 2 * 1.3 * 1.3 * 1e-6 * scale, "two Laplace steps");
     }
 
-    /** The batch field, with DriftingOracle's float32 tolerance for it. */
+    /** The batch field, x + eta step against the float64 oracle of the step. */
     @Test
     void driftWritesTheBatchField() throws Exception {
         double eta = 0.05;
-        double[][] want = DriftingOracle.batchStep(doubles(data), doubles(queries), new double[] {0.02, 0.05, 0.2}, eta);
+        double[][] step = BatchDriftOracle.step(doubles(queries), doubles(data), new double[] {0.02, 0.05, 0.2});
         FloatMatrix got = run("batch.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "1",
                 "--field", "LAPLACE_BATCH", "--eta", "0.05");
-        double tol = DriftingOracle.batchTolerance(doubles(data), doubles(queries), eta, new double[] {0.02, 0.05, 0.2})
-                + 1e-6 * (maxAbs(data) + maxAbs(queries));
-        assertClose(want, got, tol, "batch field");
+        assertClose(BatchDriftOracle.moved(doubles(queries), eta, step), got,
+                BatchDriftOracle.movedTolerance(doubles(queries), eta, step), "batch field");
+    }
+
+    /** Fixed negatives from a file join the queries as negatives of the batch field. */
+    @Test
+    void driftTakesFixedNegatives() throws Exception {
+        FloatMatrix negatives = data.copyRows(0, 7);
+        Path negativesFile = dir.resolve("negatives.npy");
+        MatrixFiles.write(negativesFile, negatives);
+        double eta = 0.2;
+        double[] temperatures = {0.02, 0.05, 0.2};
+        double[][] step = BatchDriftOracle.step(doubles(queries), doubles(data), doubles(negatives), null, null, null,
+                temperatures, BatchDriftOracle.Variant.OFFICIAL);
+        FloatMatrix got = run("with-negatives.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "1",
+                "--field", "LAPLACE_BATCH", "--eta", "0.2", "--negatives", negativesFile.toString());
+        assertClose(BatchDriftOracle.moved(doubles(queries), eta, step), got,
+                BatchDriftOracle.movedTolerance(doubles(queries), eta, step), "batch field with negatives");
     }
 
     private static void assertClose(double[][] want, FloatMatrix got, double tol, String what) {

@@ -63,19 +63,21 @@ class DkgmAndDriftingExperimentTest {
     @Test
     void drifting(@TempDir Path dir) throws Exception {
         Table t = run(new DriftingExperiment(), dir);
-        // curves: 2 data sets x 2 fields; rate: M in {50, 100, 200}
-        assertEquals(7, t.rowCount());
-        assertEquals(List.of("curves", "curves", "curves", "curves", "rate", "rate", "rate"), column(t, "part"));
-        assertEquals(List.of("swiss-roll", "swiss-roll", "mnist", "mnist", "swiss-roll", "swiss-roll", "swiss-roll"),
-                column(t, "data"));
-        // 2 x (energy + nearest curves) + 2 roll scatters + 2 MNIST grids + the rate plot
-        assertFiles(dir, "drifting", 9);
-        for (int r = 0; r < 2; r++) {
+        // curves: 2 data sets x 3 fields; rate: M in {50, 100, 200}
+        assertEquals(9, t.rowCount());
+        assertEquals(List.of("curves", "curves", "curves", "curves", "curves", "curves", "rate", "rate", "rate"),
+                column(t, "part"));
+        assertEquals(List.of("swiss-roll", "swiss-roll", "swiss-roll", "mnist", "mnist", "mnist", "swiss-roll", "swiss-roll",
+                "swiss-roll"), column(t, "data"));
+        assertEquals(List.of("laplace", "gaussian-gradient", "laplace-batch"), column(t, "field").subList(0, 3));
+        // 2 x (energy + nearest curves) + 3 roll scatters + 3 MNIST grids + the rate plot
+        assertFiles(dir, "drifting", 11);
+        for (int r = 0; r < 3; r++) {
             double first = value(t, r, "energy distance first chunk");
             double last = value(t, r, "energy distance final");
             assertTrue(last < first, t.cell(r, "field") + " on the roll: energy distance " + first + " -> " + last);
         }
-        for (int r = 4; r < 7; r++) {
+        for (int r = 6; r < 9; r++) {
             assertTrue(value(t, r, "energy distance final") > 0, "error at M = " + t.cell(r, "particles M"));
             assertTrue(Double.isFinite(value(t, r, "log-log slope")), "slope " + t.cell(r, "log-log slope"));
             assertEquals(-1.0 / 6, value(t, r, "reference slope"), 1e-3);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
+import io.kgen.testing.BatchDriftOracle;
 import io.kgen.testing.DriftingOracle;
 import io.kgen.testing.FalseFailure;
 import io.kgen.testing.TestSeeds;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>Tolerance of the plain fields: the CPU engine's means are float64 sums rounded to float32
  * (relative 1e-6 of the data's size, as CpuEngineTest states) and the update rounds to float32,
  * so |x' - ref| <= 1e-6 (1 + eta scale) (max|y| + max|x|), scale 1 (Laplace) or 1/h^2 (Gaussian).
- * The batch form also passes its log-sum-exps through float32 (DriftingOracle.batchTolerance).
+ * The batch form is computed in float64 and rounded once (BatchDriftOracle.movedTolerance).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DriftingStepTest {
@@ -79,23 +80,41 @@ class DriftingStepTest {
     }
 
     @Test
-    void batchStepIsTheNormalisedMultiTemperatureField() {
-        double eta = 0.05;
+    void batchStepIsTheOfficialFieldTimesEta() {
+        double eta = 0.3;
         double[] temperatures = {0.05, 0.2, 1.0};
         Drifting drifting = Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).temperatures(temperatures)
                 .stepSize(eta).steps(1).build();
-        double[][] want = DriftingOracle.batchStep(doubles(data), doubles(particles), temperatures, eta);
-        assertClose(want, drifting.targets(engine, data, particles), batchTolerance(eta, temperatures), "batch targets");
+        double[][] step = BatchDriftOracle.step(doubles(particles), doubles(data), temperatures);
+        assertClose(BatchDriftOracle.moved(doubles(particles), eta, step), drifting.targets(engine, data, particles),
+                BatchDriftOracle.movedTolerance(doubles(particles), eta, step), "batch targets");
     }
 
     @Test
-    void batchDefaultsAreThreeTemperaturesAndAStepOfTheDataSpread() {
-        double spread = Math.sqrt(meanVariance(data)); // root mean per-coordinate variance, n - 1
-        double eta = 0.02 * spread;
-        double[] temperatures = {0.02, 0.05, 0.2};
+    void batchDefaultsAreThreeTemperaturesAndAFixedFraction() {
+        double eta = Drifting.BATCH_STEP;
+        double[][] step = BatchDriftOracle.step(doubles(particles), doubles(data), new double[] {0.02, 0.05, 0.2});
         Drifting drifting = Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).steps(1).build();
-        double[][] want = DriftingOracle.batchStep(doubles(data), doubles(particles), temperatures, eta);
-        assertClose(want, drifting.run(engine, data, particles), batchTolerance(eta, temperatures), "batch, defaults");
+        assertClose(BatchDriftOracle.moved(doubles(particles), eta, step), drifting.run(engine, data, particles),
+                BatchDriftOracle.movedTolerance(doubles(particles), eta, step), "batch, defaults");
+    }
+
+    @Test
+    void batchNegativesAndWeightsReachTheField() {
+        double eta = 0.1;
+        FloatMatrix negatives = particles.copyRows(0, 5);
+        float[] wx = new float[(int) particles.rows()];
+        for (int i = 0; i < wx.length; i++) wx[i] = 1 + i % 3;
+        float[] wy = new float[(int) data.rows()];
+        for (int j = 0; j < wy.length; j++) wy[j] = 0.5f + j % 2;
+        float[] wz = {1, 2, 3, 4, 5};
+        Drifting drifting = Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).negatives(negatives)
+                .weights(new BatchWeights(wx, wz, wy)).stepSize(eta).steps(1).build();
+        double[] temperatures = {0.02, 0.05, 0.2};
+        double[][] step = BatchDriftOracle.step(doubles(particles), doubles(data), doubles(negatives), widen(wx), widen(wz),
+                widen(wy), temperatures, BatchDriftOracle.Variant.OFFICIAL);
+        assertClose(BatchDriftOracle.moved(doubles(particles), eta, step), drifting.targets(engine, data, particles),
+                BatchDriftOracle.movedTolerance(doubles(particles), eta, step), "batch with negatives and weights");
     }
 
     @Test
@@ -154,11 +173,6 @@ class DriftingStepTest {
         return 1e-6 * (1 + etaScale) * (maxAbs(data) + maxAbs(particles));
     }
 
-    /** The oracle's float32 batch tolerance plus the plain rounding of the update. */
-    private double batchTolerance(double eta, double[] temperatures) {
-        return DriftingOracle.batchTolerance(doubles(data), doubles(particles), eta, temperatures) + plainTolerance(0);
-    }
-
     private static void assertClose(double[][] want, FloatMatrix got, double tol, String what) {
         assertEquals(want.length, got.rows(), what + ": rows");
         double worst = 0, moved = 0;
@@ -172,6 +186,12 @@ class DriftingStepTest {
     private static double[][] doubles(FloatMatrix m) {
         double[][] out = new double[(int) m.rows()][m.cols()];
         for (int i = 0; i < out.length; i++) for (int k = 0; k < m.cols(); k++) out[i][k] = m.get(i, k);
+        return out;
+    }
+
+    private static double[] widen(float[] w) {
+        double[] out = new double[w.length];
+        for (int i = 0; i < w.length; i++) out[i] = w[i];
         return out;
     }
 

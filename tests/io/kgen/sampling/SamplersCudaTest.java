@@ -34,6 +34,14 @@ class SamplersCudaTest {
         compare(engine -> drifting.run(engine, data, engine.normal(300, 2, RandomStream.of(4, 0))));
     }
 
+    /** The batch field is computed on the host for both backends: only the float32 update runs on the device. */
+    @Test
+    void batchDriftingTrajectoriesAgree() {
+        FloatMatrix data = SwissRoll.sample(1000, 0.02, 7);
+        Drifting drifting = Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).steps(10).build();
+        compare(engine -> drifting.run(engine, data, engine.normal(200, 2, RandomStream.of(4, 1))));
+    }
+
     private static void compare(java.util.function.Function<Engine, FloatMatrix> run) {
         assumeTrue(Engine.cudaDeviceCount() > 0, "no CUDA device");
         float[] cpu;
