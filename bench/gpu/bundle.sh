@@ -6,7 +6,8 @@
 #   bash target/gpu-check/check.sh report/   # on the GPU host
 # What goes in: a Java runtime made by jlink (when this JDK has jmods; else check.sh uses the
 # host's java), the test classpath's jars and the JUnit console launcher, the compiled classes
-# (native libraries inside), the native CUDA-vs-CPU driver with libkgen, the PyTorch peer script.
+# (native libraries inside), the native CUDA-vs-CPU driver with libkgen, the tensor-core check,
+# the PyTorch peer script.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -47,6 +48,8 @@ mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-
 cp -r target/classes "$out/classes"
 cp -r target/test-classes "$out/test-classes"
 cp "$selftest" target/native-build/libkgen.so "$out/native/"
+# The tensor-core check exists only in a CUDA build.
+[[ -x target/native-build/kgen_mma_check ]] && cp target/native-build/kgen_mma_check "$out/native/"
 cp bench/peer/*.py "$out/peer/"
 cp bench/gpu/check.sh "$out/check.sh"
 echo "bundle.sh: $(du -sh "$out" | cut -f1) in $out"

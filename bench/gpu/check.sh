@@ -4,7 +4,8 @@
 #   1. the GPU: name, driver, CUDA, SM count, clocks;
 #   2. the gpu-tagged JUnit suite (CUDA against float64 and the CPU, Philox bit-identity);
 #   3. the native CUDA-vs-CPU driver, plain and under compute-sanitizer memcheck, racecheck,
-#      synccheck and initcheck (each tool's summary line in the report);
+#      synccheck and initcheck (each tool's summary line in the report), and the tensor-core
+#      operations' fragment layout against the hardware (kgen_mma_check);
 #   4. the kernel-sum bench at the reference shapes (each checked against the CPU first) and the
 #      sampler bench (reverse SDE on MNIST with each score, Laplace drifting 2-d and MNIST);
 #   5. the PyTorch peer on the same shapes, when torch imports.
@@ -100,6 +101,11 @@ fi
 # down ten to a hundred times).
 export LD_LIBRARY_PATH="$here/native${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 step selftest 60 "$here/native/kgen_selftest"
+if [[ -x $here/native/kgen_mma_check ]]; then
+  step mma-check 30 "$here/native/kgen_mma_check"
+else
+  skip mma-check "a CPU-only bundle (no nvcc where it was built)"
+fi
 if command -v compute-sanitizer >/dev/null && ! $dry_run; then
   for tool in memcheck racecheck synccheck initcheck; do
     step "sanitizer-$tool" 45 compute-sanitizer --tool "$tool" --error-exitcode 1 "$here/native/kgen_selftest" tiny
@@ -142,6 +148,7 @@ fi
   echo '```'
   echo "junit:    $(grep -E 'tests (successful|skipped|failed)' "$report_dir/logs/junit.log" 2>/dev/null | tr -s ' []' ' ' | paste -sd',')"
   echo "selftest: $(summary selftest 'PASSED|FAILED|no CUDA device')"
+  echo "mma:      $(summary mma-check 'PASSED|FAILED|no CUDA device')"
   for tool in memcheck racecheck synccheck initcheck; do
     [[ -f $report_dir/logs/sanitizer-$tool.log ]] && echo "$tool: $(summary "sanitizer-$tool" 'ERROR SUMMARY|RACECHECK SUMMARY')"
   done

@@ -20,6 +20,9 @@
 #include <type_traits>
 #include <utility>
 
+// Sources that need a host version of a device-only operation (native/src/cuda/mma.cuh) test it.
+#define KGEN_EMULATION 1
+
 // ---- the language ---------------------------------------------------------------------------
 
 #define __global__
@@ -123,6 +126,51 @@ T atomicMax(T* address, T value) {
     }
     return old;
 }
+
+// ---- tensor cores ------------------------------------------------------------------------------
+
+namespace kgen_emulation {
+
+// cvt.rna.tf32.f32: round to nearest, ties away from zero, keeping 10 mantissa bits (the low 13
+// bits of the register are 0). NaN and infinity pass through.
+inline uint32_t to_tf32(float x) {
+    uint32_t bits = (uint32_t)to_word(x);
+    if ((bits & 0x7f800000u) == 0x7f800000u) return bits;
+    return (bits + 0x1000u) & ~0x1fffu;
+}
+
+// mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32, written from the PTX ISA's fragment table
+// for .tf32 (not from mma.cuh's coordinates, which tests/native/mma_check.cu checks against this):
+// every lane offers its fragments through shuffles, then computes its four elements of D. The
+// products of tf32 values are exact in float; the sum over k runs in order.
+inline void mma_m16n8k8_tf32(float d[4], const uint32_t a[4], const uint32_t b[2], const float c[4]) {
+    float A[16][8], B[8][8];
+    for (unsigned source = 0; source < 32; ++source) {
+        const unsigned group = source >> 2, in_group = source & 3;
+        uint32_t fragment[6];
+        for (int i = 0; i < 4; ++i) fragment[i] = (uint32_t)exchange(a[i], source);
+        for (int i = 0; i < 2; ++i) fragment[4 + i] = (uint32_t)exchange(b[i], source);
+        // A: a0 (group, t), a1 (group + 8, t), a2 (group, t + 4), a3 (group + 8, t + 4).
+        A[group][in_group] = from_word<float>(fragment[0]);
+        A[group + 8][in_group] = from_word<float>(fragment[1]);
+        A[group][in_group + 4] = from_word<float>(fragment[2]);
+        A[group + 8][in_group + 4] = from_word<float>(fragment[3]);
+        // B: b0 (t, group), b1 (t + 4, group).
+        B[in_group][group] = from_word<float>(fragment[4]);
+        B[in_group + 4][group] = from_word<float>(fragment[5]);
+    }
+    const unsigned lane = lane_id(), group = lane >> 2, in_group = lane & 3;
+    // C and D: c0 (group, 2t), c1 (group, 2t + 1), c2 (group + 8, 2t), c3 (group + 8, 2t + 1).
+    const unsigned rows[4] = {group, group, group + 8, group + 8};
+    const unsigned cols[4] = {2 * in_group, 2 * in_group + 1, 2 * in_group, 2 * in_group + 1};
+    for (int i = 0; i < 4; ++i) {
+        float sum = c[i];
+        for (int k = 0; k < 8; ++k) sum += A[rows[i]][k] * B[k][cols[i]];
+        d[i] = sum;
+    }
+}
+
+}  // namespace kgen_emulation
 
 inline double __longlong_as_double(long long v) { return kgen_emulation::from_word<double>((uint64_t)v); }
 inline long long __double_as_longlong(double v) { return (long long)kgen_emulation::to_word(v); }
