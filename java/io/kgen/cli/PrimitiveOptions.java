@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the primitive commands (score, kde, drift): files in, a file out. */
 final class PrimitiveOptions {
-    @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
     @Option(names = {"-q", "--queries"}, required = true, description = "query points, .npy or .csv (m x d)")
@@ -19,7 +19,7 @@ final class PrimitiveOptions {
     @Option(names = "--data", required = true, description = "data points, .npy or .csv (n x d)")
     Path data;
 
-    @Option(names = {"-h", "--bandwidth"}, required = true, description = "kernel bandwidth (h, or tau for Laplace)")
+    @Option(names = {"-b", "--bandwidth"}, required = true, description = "kernel bandwidth (h, or tau for Laplace)")
     double bandwidth;
 
     @Option(names = {"-o", "--out"}, required = true, description = "output file, .npy or .csv")

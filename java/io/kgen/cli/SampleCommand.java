@@ -45,20 +45,22 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = {"-s", "--samples"}, description = "samples to draw (default: ${DEFAULT-VALUE})")
     int samples = 1000;
 
-    @Option(names = "--steps", description = "integration or iteration steps (default: 500 for sde, 100 otherwise)")
+    @Option(names = "--steps", description = "integration or iteration steps (default: 500 for sde, sde-smoothed and "
+            + "sde-mc; 100 for dkgm and drifting; kde takes none)")
     Integer steps;
 
-    @Option(names = "--sigma", description = "smoothing of the score (default: a quarter of Silverman's bandwidth)")
+    @Option(names = "--sigma", description = "smoothing of the score, sde-smoothed and sde-mc only (default: a quarter "
+            + "of Silverman's bandwidth)")
     Double sigma;
 
-    @Option(names = "--draws", description = "Monte Carlo draws per step for sde-mc (default: ${DEFAULT-VALUE})")
-    int draws = 1;
+    @Option(names = "--draws", description = "Monte Carlo draws per step, sde-mc only (default: 1)")
+    Integer draws;
 
-    @Option(names = "--bandwidth", description = "KDE h or drifting bandwidth (default: Silverman's rule; "
-            + "drifting: a tenth of the data's spread)")
+    @Option(names = "--bandwidth", description = "KDE h (kde, dkgm) or drifting bandwidth (default: Silverman's rule; "
+            + "drifting: a tenth of the data's spread); the sde methods take --sigma instead")
     Double bandwidth;
 
-    @Option(names = "--ode", description = "probability-flow ODE instead of the SDE")
+    @Option(names = "--ode", description = "probability-flow ODE instead of the SDE (sde methods only)")
     boolean ode;
 
     @Option(names = "--seed", description = "seed of the data and of every draw (default: ${DEFAULT-VALUE})")
@@ -91,8 +93,12 @@ final class SampleCommand implements Callable<Integer> {
         }
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
         if (noPlot) plot = null;
+        rejectIgnoredOptions();
         checkPaths();
+        if (!dataIsFile()) WorkingMemory.require("-n " + points, (long) points * Dataset.fromCliName(data).dimension());
         FloatMatrix y = SampleData.require(loadData(), data);
+        WorkingMemory.require("-s " + samples + " with " + y.cols() + "-d data",
+                WorkingMemory.SAMPLE_COPIES * (long) samples * y.cols() + y.rows() * (long) y.cols());
         try (Engine engine = Engine.open(backend)) {
             // Printed even with --quiet: a long run says up front how much work it is.
             System.err.printf(Locale.ROOT, "kgen: %s on %s (%d x %d), %d samples x %d steps: about %.2g pair "
@@ -123,6 +129,23 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** An option the method would not use is an error, not a silent no-op. */
+    private void rejectIgnoredOptions() {
+        boolean sde = method.startsWith("sde");
+        reject(bandwidth != null && sde, "--bandwidth", "the sde methods smooth with --sigma");
+        reject(sigma != null && !method.equals("sde-smoothed") && !method.equals("sde-mc"), "--sigma",
+                "only sde-smoothed and sde-mc smooth the score");
+        reject(draws != null && !method.equals("sde-mc"), "--draws", "only sde-mc draws");
+        reject(ode && !sde, "--ode", "only the sde methods integrate an SDE");
+        reject(steps != null && method.equals("kde"), "--steps", "kde draws in one step");
+        if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (draws != null && draws < 1) throw new IllegalArgumentException("--draws must be >= 1, got " + draws);
+    }
+
+    private void reject(boolean ignored, String option, String why) {
+        if (ignored) throw new IllegalArgumentException(option + " does nothing with -m " + method + ": " + why);
     }
 
     private boolean dataIsFile() {
@@ -163,7 +186,7 @@ final class SampleCommand implements Callable<Integer> {
             case "sde-smoothed":
             case "sde-mc": {
                 ScoreEstimator score = method.equals("sde") ? new ScoreEstimator.Empirical()
-                        : method.equals("sde-mc") ? new ScoreEstimator.MonteCarlo(smoothing, draws)
+                        : method.equals("sde-mc") ? new ScoreEstimator.MonteCarlo(smoothing, draws != null ? draws : 1)
                         : new ScoreEstimator.TimeShift(smoothing);
                 return ReverseSde.builder().score(score).steps(stepCount()).ode(ode).seed(seed).progress(progress)
                         .build().sample(engine, y, samples);

@@ -100,7 +100,7 @@ class PrimitiveCommandValuesTest {
     @Test
     void kdeWritesTheLogDensity() throws Exception {
         double h = 0.75;
-        FloatMatrix got = run("kde.npy", "kde", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "0.75");
+        FloatMatrix got = run("kde.npy", "kde", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "0.75");
         assertEquals(queries.rows(), got.rows());
         assertEquals(1, got.cols());
         double[] want = logDensity(queries, data, h, false);
@@ -111,7 +111,7 @@ class PrimitiveCommandValuesTest {
     @Test
     void kdeLeaveOneOutSkipsTheOwnTerm() throws Exception {
         double h = 0.5;
-        FloatMatrix got = run("loo.csv", "kde", "-q", dataFile.toString(), "--data", dataFile.toString(), "-h", "0.5",
+        FloatMatrix got = run("loo.csv", "kde", "-q", dataFile.toString(), "--data", dataFile.toString(), "-b", "0.5",
                 "--leave-one-out");
         double[] want = logDensity(data, data, h, true);
         double[] withSelf = logDensity(data, data, h, false);
@@ -128,8 +128,8 @@ class PrimitiveCommandValuesTest {
         for (boolean loo : new boolean[] {false, true}) {
             FloatMatrix x = loo ? data : queries;
             FloatMatrix got = loo
-                    ? run("score-loo.npy", "score", "-q", dataFile.toString(), "--data", dataFile.toString(), "-h", "0.75", "--leave-one-out")
-                    : run("score.npy", "score", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "0.75");
+                    ? run("score-loo.npy", "score", "-q", dataFile.toString(), "--data", dataFile.toString(), "-b", "0.75", "--leave-one-out")
+                    : run("score.npy", "score", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "0.75");
             double[][] want = score(x, data, h, loo);
             assertClose(want, got, 1e-6 * (maxAbs(data) + maxAbs(x)) / (h * h), "score, leave-one-out " + loo);
         }
@@ -140,14 +140,14 @@ class PrimitiveCommandValuesTest {
         double[][] y = doubles(data), x = doubles(queries);
         double scale = maxAbs(data) + maxAbs(queries);
         assertClose(DriftingOracle.laplaceStep(y, x, 0.5, 0.5),
-                run("laplace.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "0.5"),
+                run("laplace.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "0.5"),
                 1e-6 * 1.5 * scale, "Laplace, default eta 0.5");
         assertClose(DriftingOracle.gaussianGradientStep(y, x, 0.75, 0.2),
-                run("gauss.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "0.75",
+                run("gauss.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "0.75",
                         "--field", "GAUSSIAN_GRADIENT", "--eta", "0.2"),
                 1e-6 * (1 + 0.2 / 0.5625) * scale, "Gaussian gradient, eta 0.2");
         double[][] twice = DriftingOracle.laplaceStep(y, DriftingOracle.laplaceStep(y, x, 0.5, 0.3), 0.5, 0.3);
-        assertClose(twice, run("two.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "0.5",
+        assertClose(twice, run("two.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "0.5",
                 "--eta", "0.3", "--steps", "2"), 2 * 1.3 * 1.3 * 1e-6 * scale, "two Laplace steps");
     }
 
@@ -156,7 +156,7 @@ class PrimitiveCommandValuesTest {
     void driftWritesTheBatchField() throws Exception {
         double eta = 0.05;
         double[][] step = BatchDriftOracle.step(doubles(queries), doubles(data), new double[] {0.02, 0.05, 0.2});
-        FloatMatrix got = run("batch.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "1",
+        FloatMatrix got = run("batch.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "1",
                 "--field", "LAPLACE_BATCH", "--eta", "0.05");
         assertClose(BatchDriftOracle.moved(doubles(queries), eta, step), got,
                 BatchDriftOracle.movedTolerance(doubles(queries), eta, step), "batch field");
@@ -172,7 +172,7 @@ class PrimitiveCommandValuesTest {
         double[] temperatures = {0.02, 0.05, 0.2};
         double[][] step = BatchDriftOracle.step(doubles(queries), doubles(data), doubles(negatives), null, null, null,
                 temperatures, BatchDriftOracle.Variant.OFFICIAL);
-        FloatMatrix got = run("with-negatives.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-h", "1",
+        FloatMatrix got = run("with-negatives.npy", "drift", "-q", queryFile.toString(), "--data", dataFile.toString(), "-b", "1",
                 "--field", "LAPLACE_BATCH", "--eta", "0.2", "--negatives", negativesFile.toString());
         assertClose(BatchDriftOracle.moved(doubles(queries), eta, step), got,
                 BatchDriftOracle.movedTolerance(doubles(queries), eta, step), "batch field with negatives");
