@@ -53,10 +53,13 @@ void check_scan(kgen_context* cpu, Rng& rng) {
     ScanReport r = scan(cpu, values, 0.0f);
     EXPECT(r.bad_count == 2 && r.first_bad == 4, "scan with lower 0: got %lld bad, first %lld; want 2, first 4",
            (long long)r.bad_count, (long long)r.first_bad);
+    // The sum is of all values, the bad ones too (3.5 without the two below the bound).
+    EXPECT(std::fabs(r.sum - 0.5) <= 1e-12, "scan sum with lower 0: got %.17g, want 0.5", r.sum);
     values = {1.0f, -1e30f, -INFINITY, 5.0f};
     r = scan(cpu, values, -INFINITY);
     EXPECT(r.bad_count == 1 && r.first_bad == 2, "scan with lower -inf: got %lld bad, first %lld; want 1, first 2",
            (long long)r.bad_count, (long long)r.first_bad);
+    EXPECT(r.sum == -INFINITY, "scan sum with a -inf entry: got %.17g, want -inf", r.sum);
     values = {3.0f, 1.5f, NAN, 0.5f};
     r = scan(cpu, values, 2.0f);
     EXPECT(r.bad_count == 3 && r.first_bad == 1, "scan with lower 2: got %lld bad, first %lld; want 3, first 1",

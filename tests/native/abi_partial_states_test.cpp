@@ -174,6 +174,63 @@ void check_empty_merge(kgen_context* cpu, Rng& rng) {
            sum[0], weighted[0]);
 }
 
+std::vector<float> host_copy(kgen_context* cpu, const float* at, int64_t count) {
+    std::vector<float> out((size_t)count);
+    CHECK_OK(kgen_copy_to_host(cpu, out.data(), at, out.size() * sizeof(float)));
+    return out;
+}
+
+// A caller may lay out queries, data, two partial states and the finalized outputs back to back
+// in one allocation. Ranges that touch do not overlap: every call is accepted and gives the bits
+// of the same calls on separate buffers.
+void check_packed_layout(kgen_context* cpu, Rng& rng) {
+    const int64_t m = 6, n = 9, d = 2, half = 4;  // the data split at row `half`
+    const std::vector<float> queries = rng.normals(m * d), data = rng.normals(n * d);
+    Floats packed(cpu, (size_t)(m * d + n * d + 2 * (2 * m + 2 * m * d) + m + 2 * m * d));
+    float* cursor = packed.get();
+    auto take = [&](int64_t count) {
+        float* at = cursor;
+        cursor += count;
+        return at;
+    };
+    float* x = take(m * d);
+    float* y = take(n * d);
+    float* a[4] = {take(m), take(m), take(m * d), take(m * d)};
+    float* b[4] = {take(m), take(m), take(m * d), take(m * d)};
+    float* finalized[3] = {take(m), take(m * d), take(m * d)};
+    CHECK_OK(kgen_copy_to_context(cpu, x, queries.data(), queries.size() * sizeof(float)));
+    CHECK_OK(kgen_copy_to_context(cpu, y, data.data(), data.size() * sizeof(float)));
+
+    // Split at `half`, merged, finalized: each call accepted.
+    auto split_merge_finalize = [&](const char* layout, const float* queries_at, const float* data_at,
+                                    float* const first[4], float* const second[4], float* const out[3]) {
+        EXPECT(kgen_kernel_sum_partial(cpu, KGEN_KERNEL_LAPLACE, queries_at, m, data_at, half, d, nullptr, nullptr,
+                                       1.0f, 0, 0, first[0], first[1], first[2], first[3]) == KGEN_OK,
+               "%s partial state of the first slice: %s", layout, kgen_last_error());
+        EXPECT(kgen_kernel_sum_partial(cpu, KGEN_KERNEL_LAPLACE, queries_at, m, data_at + half * d, n - half, d,
+                                       nullptr, nullptr, 1.0f, 0, 0, second[0], second[1], second[2],
+                                       second[3]) == KGEN_OK,
+               "%s partial state of the second slice: %s", layout, kgen_last_error());
+        EXPECT(kgen_partial_merge(cpu, m, d, first[0], first[1], first[2], first[3], second[0], second[1],
+                                  second[2], second[3]) == KGEN_OK,
+               "%s merge: %s", layout, kgen_last_error());
+        EXPECT(kgen_partial_finalize(cpu, m, d, first[0], first[1], first[2], first[3], out[0], out[1],
+                                     out[2]) == KGEN_OK,
+               "%s finalize: %s", layout, kgen_last_error());
+    };
+    split_merge_finalize("packed", x, y, a, b, finalized);
+    Floats apart_x(cpu, queries), apart_y(cpu, data), lse(cpu, m), mean(cpu, m * d), gradient(cpu, m * d);
+    State sa(cpu, m, d, true), sb(cpu, m, d, true);
+    float* const apart_a[4] = {sa.max_logit.get(), sa.sum_exp.get(), sa.weighted_sum.get(), sa.gradient_sum.get()};
+    float* const apart_b[4] = {sb.max_logit.get(), sb.sum_exp.get(), sb.weighted_sum.get(), sb.gradient_sum.get()};
+    float* const apart_out[3] = {lse.get(), mean.get(), gradient.get()};
+    split_merge_finalize("separate", apart_x.get(), apart_y.get(), apart_a, apart_b, apart_out);
+    EXPECT(same_bits(host_copy(cpu, finalized[0], m), lse.host()) &&
+               same_bits(host_copy(cpu, finalized[1], m * d), mean.host()) &&
+               same_bits(host_copy(cpu, finalized[2], m * d), gradient.host()),
+           "partial states packed in one allocation finalize to other bits than separate buffers");
+}
+
 // x <- x + step (MEAN - x) / h^2 + noise z, z the kgen_normal_fill draws i d + k of (seed, stream).
 void check_score_step(kgen_context* cpu, const Case& c, float step, float noise, Rng& rng) {
     const reference::Problem p = random_problem(c, rng);
@@ -211,6 +268,7 @@ void check_partial_states_and_score_step(kgen_context* cpu, Rng& rng) {
         check_split(cpu, Case{kernel, 19, 53, 33, true, false, false}, 3, true, true, rng);
     }
     check_empty_merge(cpu, rng);
+    check_packed_layout(cpu, rng);
     check_score_step(cpu, Case{KGEN_KERNEL_GAUSSIAN, 31, 97, 3, false, false, false}, 0.25f, 0.5f, rng);
     check_score_step(cpu, Case{KGEN_KERNEL_GAUSSIAN, 1, 1, 1, false, false, false}, 0.5f, 0.0f, rng);
     check_score_step(cpu, Case{KGEN_KERNEL_GAUSSIAN, 17, 43, 17, true, true, false}, 0.1f, 0.3f, rng);
