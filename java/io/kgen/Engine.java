@@ -86,6 +86,17 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Context allocations this engine holds now: matrices not yet closed and the workspaces of
+     * runs in progress. A run that ends, fails or is cancelled gives its own back, so a count
+     * that grows across runs is a leak.
+     */
+    public int liveAllocations() {
+        try (Call call = call()) {
+            return context.liveAllocations();
+        }
+    }
+
+    /**
      * Calls {@code listener} with every context matrix whose values the engine scans for NaN and
      * infinities (null: none). For tests and profiling: a sampler should scan its data once.
      */

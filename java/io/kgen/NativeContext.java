@@ -100,6 +100,10 @@ final class NativeContext implements AutoCloseable {
         return p[0];
     }
 
+    int liveAllocations() {
+        return allocations.size();
+    }
+
     /** Frees an allocation of this context; a no-op for any other address or after close. */
     void free(long address) {
         if (handle != 0 && allocations.remove(address)) check(kgen_free(handle, address), "freeing context memory");
