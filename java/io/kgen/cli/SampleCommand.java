@@ -76,6 +76,10 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--no-plot", description = "write no picture")
     boolean noPlot;
 
+    @Option(names = "--axes", split = ",", description = "the two coordinates a scatter plot shows (default: 0,2 for "
+            + "swiss-roll-3d, where the roll lies; 0,1 otherwise)")
+    int[] axes;
+
     @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
     Backend backend = Backend.AUTO;
 
@@ -106,15 +110,18 @@ final class SampleCommand implements Callable<Integer> {
                     (double) samples * y.rows() * stepCount(), engine.describe());
             long start = System.nanoTime();
             FloatMatrix x;
-            try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName(method)
+            // A bar that redraws itself on a terminal; in a log, a line every few seconds.
+            boolean terminal = System.console() != null;
+            try (ProgressBar bar = quiet || !terminal ? null : new ProgressBarBuilder().setTaskName(method)
                     .setStyle(ProgressBarStyle.ASCII).setInitialMax(stepCount()).continuousUpdate().build()) {
-                Progress progress = bar == null ? Progress.NONE : new Progress() {
-                    @Override
-                    public void step(int done, int total) {
-                        bar.maxHint(total);
-                        bar.stepTo(done);
-                    }
-                };
+                Progress progress = quiet ? Progress.NONE : bar == null ? new LogProgress(method, System.err)
+                        : new Progress() {
+                            @Override
+                            public void step(int done, int total) {
+                                bar.maxHint(total);
+                                bar.stepTo(done);
+                            }
+                        };
                 x = run(engine, y, progress);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -216,8 +223,10 @@ final class SampleCommand implements Callable<Integer> {
         if (d >= 64 && side * side == d) {
             ImageGrid.writePng(plot, x.copyRows(0, Math.min(100, x.rows())), side, side, 10, 2);
         } else {
-            new ScatterPlot("kgen " + method + ": " + x.rows() + " samples").layer("data", y).layer("samples", x)
-                    .writePng(plot, 800, 700);
+            int[] shown = axes != null ? axes : data.equals("swiss-roll-3d") ? new int[] {0, 2} : new int[] {0, 1};
+            if (shown.length != 2) throw new IllegalArgumentException("--axes takes two coordinates, got " + shown.length);
+            new ScatterPlot("kgen " + method + ": " + x.rows() + " samples").axes(shown[0], shown[1]).layer("data", y)
+                    .layer("samples", x).writePng(plot, 800, 700);
         }
     }
 }

@@ -93,6 +93,16 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void bandwidthTakesTheUsersData() throws Exception {
+        Path data = dir.resolve("d.npy");
+        MatrixFiles.write(data, Dataset.GAUSSIAN_MIXTURE.sample(300, 2));
+        Run r = run("bandwidth", "--data", data.toString(), "--grid", "5", "--backend", "CPU");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("bandwidth on " + data + " (300 x 2)"), r.out());
+        assertTrue(r.out().contains("best h = "), r.out());
+    }
+
+    @Test
     void sizesBeyondTheHeapAreNamedBeforeAllocating() {
         Run samples = run("sample", "-m", "kde", "-s", "1000000000", "--backend", "CPU", "--quiet", "--no-plot", "-o",
                 dir.resolve("x.npy").toString());
