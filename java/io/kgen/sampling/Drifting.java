@@ -118,6 +118,11 @@ public final class Drifting {
                 DeviceMatrix x = engine.upload(start)) {
             for (int k = 0; k < count; k++) {
                 step(work, data, y, x, step);
+                // An overflowing step is named here, not as "non-finite queries" in the next call.
+                if (!Double.isFinite(engine.sumSquares(x))) {
+                    throw new IllegalArgumentException("drifting step " + (k + 1) + " of " + count + " moved the particles "
+                            + "beyond float range (step size eta = " + step + "): use a smaller eta");
+                }
                 if (report) Progress.check(progress, k + 1, count);
             }
             return x.download();

@@ -125,6 +125,20 @@ class SampleFailuresTest {
         assertEquals("kgen: swiss-roll: 1 point(s); sampling needs at least 2", one.err().strip());
     }
 
+    /** A step that overflows names the step size, not the (finite) queries it started from. */
+    @Test
+    void anOverflowingDriftStepNamesTheStepSize() throws Exception {
+        Path data = dir.resolve("d.csv"), queries = dir.resolve("q.csv");
+        Files.writeString(data, "0,0\n1,0\n0,1\n1,1\n");
+        Files.writeString(queries, "20,20\n-20,-20\n");  // finite, and 20 away: a step of 3e38 times that overflows
+        Run r = run("drift", "-q", queries.toString(), "--data", data.toString(), "-b", "0.5", "--eta", "3e38",
+                "--backend", "CPU", "-o", dir.resolve("moved.npy").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("moved the particles beyond float range (step size eta = 3.0E38): use a smaller eta"),
+                r.err());
+        assertTrue(Files.notExists(dir.resolve("moved.npy")));
+    }
+
     @Test
     void aFolderGivenAsDataIsNamedSo() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("d.csv"));
