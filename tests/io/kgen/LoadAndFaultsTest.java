@@ -27,14 +27,14 @@ import org.junit.jupiter.api.Test;
  * back every buffer it took.
  */
 class LoadAndFaultsTest {
-    private static FloatMatrix random(SplittableRandom r, long rows, int cols) {
+    static FloatMatrix random(SplittableRandom r, long rows, int cols) {
         float[] v = new float[(int) (rows * cols)];
         for (int i = 0; i < v.length; i++) v[i] = (float) r.nextGaussian();
         return FloatMatrix.wrap(rows, cols, v);
     }
 
     /** One task's work: a kernel sum, a score and a log-density of its own queries. */
-    private static float[] work(Engine engine, FloatMatrix queries, FloatMatrix data) {
+    static float[] work(Engine engine, FloatMatrix queries, FloatMatrix data) {
         KernelSum spec = KernelSum.gaussian(0.4);
         KernelSums sums = engine.kernelSums(spec, queries, data);
         float[] a = sums.mean().toArray(), b = engine.score(spec, queries, data).toArray();
@@ -78,7 +78,7 @@ class LoadAndFaultsTest {
         }
     }
 
-    private static long residentBytes() throws Exception {
+    static long residentBytes() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
@@ -87,9 +87,18 @@ class LoadAndFaultsTest {
 
     @Test
     void longRunsLeaveAllocationsAndMemoryFlat() throws Exception {
+        soak(Backend.CPU, 1000);
+    }
+
+    /**
+     * {@code rounds} rounds of 100 mixed calls and a sampler run after a warm-up: context
+     * allocations unchanged, resident memory within 64 MiB, and on a GPU free device memory
+     * within 16 MiB (the stream-ordered pool may keep a little).
+     */
+    static void soak(Backend backend, int rounds) throws Exception {
         SplittableRandom r = TestSeeds.random("soak");
         FloatMatrix data = random(r, 40, 2), queries = random(r, 7, 2);
-        try (Engine engine = Engine.open(Backend.CPU)) {
+        try (Engine engine = Engine.open(backend)) {
             ReverseSde sde = ReverseSde.builder().score(new ScoreEstimator.TimeShift(0.1)).steps(3).seed(5).build();
             Runnable round = () -> {
                 for (int call = 0; call < 100; call++) {
@@ -104,15 +113,19 @@ class LoadAndFaultsTest {
             for (int warm = 0; warm < 50; warm++) round.run();
             System.gc();
             int allocations = engine.liveAllocations();
-            long before = residentBytes();
-            // 1,000 rounds: 500,000 engine calls (5 per inner call) and 1,000 sampler runs.
-            for (int n = 0; n < 1000; n++) round.run();
+            long before = residentBytes(), freeBefore = engine.memoryInfo().freeBytes();
+            // Each round: 100 x (3 reductions, an upload, a noise fill, a score, a free) and a sampler run.
+            for (int n = 0; n < rounds; n++) round.run();
             System.gc();
-            long after = residentBytes();
-            System.out.printf("soak: live allocations %d -> %d, resident %d MiB -> %d MiB%n", allocations,
-                    engine.liveAllocations(), before >> 20, after >> 20);
+            long after = residentBytes(), freeAfter = engine.memoryInfo().freeBytes();
+            System.out.printf("soak (%s, %d rounds): live allocations %d -> %d, resident %d MiB -> %d MiB, "
+                    + "context free %d MiB -> %d MiB%n", backend, rounds, allocations, engine.liveAllocations(),
+                    before >> 20, after >> 20, freeBefore >> 20, freeAfter >> 20);
             assertEquals(allocations, engine.liveAllocations(), "context allocations after the runs");
             assertTrue(after - before < 64L << 20, "resident memory grew by " + ((after - before) >> 20) + " MiB");
+            if (backend == Backend.CUDA) {
+                assertTrue(freeBefore - freeAfter < 16L << 20, "device memory fell by " + ((freeBefore - freeAfter) >> 20) + " MiB");
+            }
         }
     }
 

@@ -28,6 +28,9 @@ final class PrimitiveOptions {
     @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
     Backend backend = Backend.AUTO;
 
+    @Option(names = "--float64", description = "write a .npy output as float64 (default: float32)")
+    boolean float64;
+
     static FloatMatrix read(Path file, String what) throws IOException {
         OutputPaths.requireReadable(file, what);
         return MatrixFiles.read(file);
@@ -51,7 +54,7 @@ final class PrimitiveOptions {
     }
 
     void write(FloatMatrix result) throws IOException {
-        MatrixFiles.write(out, result);
+        MatrixFiles.write(out, result, float64);
         System.err.println("kgen: wrote " + out + " (" + result.rows() + " x " + result.cols() + ")");
     }
 }

@@ -76,6 +76,9 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--no-plot", description = "write no picture")
     boolean noPlot;
 
+    @Option(names = "--float64", description = "write a .npy of samples as float64 (default: float32)")
+    boolean float64;
+
     @Option(names = "--axes", split = ",", description = "the two coordinates a scatter plot shows (default: 0,2 for "
             + "swiss-roll-3d, where the roll lies; 0,1 otherwise)")
     int[] axes;
@@ -126,7 +129,7 @@ final class SampleCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.err.printf(Locale.ROOT, "kgen: %d samples in %.2f s%n", x.rows(), seconds);
-            MatrixFiles.write(out, x);
+            MatrixFiles.write(out, x, float64);
             System.err.println("kgen: wrote " + out);
             if (plot != null && x.cols() < 2) {
                 System.err.println("kgen: no picture of 1-d samples (--no-plot silences this line)");

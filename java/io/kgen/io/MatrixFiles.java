@@ -22,8 +22,13 @@ public final class MatrixFiles {
     }
 
     public static void write(Path path, FloatMatrix m) throws IOException {
+        write(path, m, false);
+    }
+
+    /** As {@link #write(Path, FloatMatrix)}; {@code float64} stores a .npy as float64 (CSV text is the same). */
+    public static void write(Path path, FloatMatrix m, boolean float64) throws IOException {
         switch (extension(path)) {
-            case ".npy" -> Npy.write(path, m);
+            case ".npy" -> Npy.write(path, m, float64 ? Npy.Dtype.FLOAT64 : Npy.Dtype.FLOAT32);
             default -> Csv.write(path, m);
         }
     }

@@ -93,6 +93,17 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void float64OutputIsANumpyFloat64File() throws Exception {
+        Path out = dir.resolve("x64.npy");
+        Run r = run("sample", "-m", "kde", "-s", "4", "-n", "50", "--backend", "CPU", "--quiet", "--no-plot", "--float64",
+                "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String header = new String(java.nio.file.Files.readAllBytes(out), 0, 80, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(header.contains("'descr': '<f8'"), header);
+        assertEquals(4, MatrixFiles.read(out).rows());
+    }
+
+    @Test
     void bandwidthTakesTheUsersData() throws Exception {
         Path data = dir.resolve("d.npy");
         MatrixFiles.write(data, Dataset.GAUSSIAN_MIXTURE.sample(300, 2));
