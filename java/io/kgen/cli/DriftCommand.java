@@ -31,6 +31,7 @@ final class DriftCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         io.checkPaths();
+        if (io.weights != null) throw new IllegalArgumentException("--weights: drift takes no data weights");
         Drifting.Builder b = Drifting.builder().field(field).bandwidth(io.bandwidth).steps(steps);
         if (eta != null) b.stepSize(eta);
         if (negatives != null) b.negatives(PrimitiveOptions.read(negatives, "negatives"));

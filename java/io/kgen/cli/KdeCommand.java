@@ -24,7 +24,7 @@ final class KdeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         io.checkPaths();
         try (Engine engine = Engine.open(io.backend)) {
-            KernelSum spec = KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut);
+            KernelSum spec = io.weighted(KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut));
             io.write(engine.logDensity(spec, io.readQueries(), io.readData()));
         }
         return 0;

@@ -2,6 +2,7 @@ package io.kgen.cli;
 
 import io.kgen.Backend;
 import io.kgen.FloatMatrix;
+import io.kgen.KernelSum;
 import io.kgen.io.MatrixFiles;
 import io.kgen.io.OutputPaths;
 import java.io.IOException;
@@ -31,6 +32,10 @@ final class PrimitiveOptions {
     @Option(names = "--float64", description = "write a .npy output as float64 (default: float32)")
     boolean float64;
 
+    @Option(names = "--weights", description = "data weights, .npy or .csv, one per data row (n x 1 or 1 x n); "
+            + "default: uniform")
+    Path weights;
+
     static FloatMatrix read(Path file, String what) throws IOException {
         OutputPaths.requireReadable(file, what);
         return MatrixFiles.read(file);
@@ -40,6 +45,7 @@ final class PrimitiveOptions {
     void checkPaths() {
         OutputPaths.requireReadable(queries, "queries");
         OutputPaths.requireReadable(data, "data");
+        if (weights != null) OutputPaths.requireReadable(weights, "weights");
         OutputPaths.requireWritable(out, "output");
         OutputPaths.requireDistinct(out, "output", queries, "queries");
         OutputPaths.requireDistinct(out, "output", data, "data");
@@ -51,6 +57,17 @@ final class PrimitiveOptions {
 
     FloatMatrix readData() throws IOException {
         return read(data, "data");
+    }
+
+    /** spec with the --weights file's values, if one was given (the engine checks their count and values). */
+    KernelSum weighted(KernelSum spec) throws IOException {
+        if (weights == null) return spec;
+        FloatMatrix w = read(weights, "weights");
+        if (w.rows() != 1 && w.cols() != 1) {
+            throw new IllegalArgumentException(weights + ": weights must be one column or one row, got " + w.rows() + " x "
+                    + w.cols());
+        }
+        return spec.withWeights(w.toArray());
     }
 
     void write(FloatMatrix result) throws IOException {

@@ -25,7 +25,7 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         io.checkPaths();
         try (Engine engine = Engine.open(io.backend)) {
-            KernelSum spec = KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut);
+            KernelSum spec = io.weighted(KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut));
             io.write(engine.score(spec, io.readQueries(), io.readData()));
         }
         return 0;

@@ -6,6 +6,6 @@ final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"kgen " + (v == null ? "(development build)" : v)};
+        return new String[] {"kgen " + (v == null ? "(development build)" : v), io.kgen.Engine.buildInfo()};
     }
 }

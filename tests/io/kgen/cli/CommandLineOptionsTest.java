@@ -104,6 +104,25 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void weightsFromAFileAreTheEnginesWeights() throws Exception {
+        Path data = dir.resolve("d.csv"), w = dir.resolve("w.csv"), out = dir.resolve("kde.npy");
+        java.nio.file.Files.writeString(data, "0,0\n1,0\n0,2\n");
+        java.nio.file.Files.writeString(w, "1\n0\n3\n");
+        Run r = run("kde", "-q", data.toString(), "--data", data.toString(), "-b", "0.7", "--weights", w.toString(),
+                "--backend", "CPU", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        FloatMatrix points = MatrixFiles.read(data);
+        try (io.kgen.Engine engine = io.kgen.Engine.open(io.kgen.Backend.CPU)) {
+            FloatMatrix want = engine.logDensity(io.kgen.KernelSum.gaussian(0.7).withWeights(1, 0, 3), points, points);
+            assertEquals(java.util.Arrays.toString(want.toArray()), java.util.Arrays.toString(MatrixFiles.read(out).toArray()));
+        }
+        Run drift = run("drift", "-q", data.toString(), "--data", data.toString(), "-b", "0.7", "--weights", w.toString(),
+                "--backend", "CPU", "-o", dir.resolve("m.npy").toString());
+        assertEquals(2, drift.code());
+        assertTrue(drift.err().contains("--weights: drift takes no data weights"), drift.err());
+    }
+
+    @Test
     void bandwidthTakesTheUsersData() throws Exception {
         Path data = dir.resolve("d.npy");
         MatrixFiles.write(data, Dataset.GAUSSIAN_MIXTURE.sample(300, 2));
