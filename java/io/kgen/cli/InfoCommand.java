@@ -15,6 +15,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.println("native library:        " + Engine.buildInfo());
+        System.out.println("needs at least:        " + io.kgen.NativeFloor.describe());
         System.out.println("CUDA backend compiled: " + (Engine.cudaCompiled() ? "yes" : "no"));
         System.out.println("CUDA devices usable:   " + Engine.cudaDeviceCount());
         try (Engine engine = Engine.open(backend)) {
