@@ -3,7 +3,7 @@
 
 #include "../common/nearest_two.h"
 #include "cpu_ops.h"
-#include "parallel.h"
+#include "thread_pool.h"
 
 namespace kgen {
 namespace {
@@ -19,8 +19,8 @@ double squared_distance(const float* x, const float* y, int64_t d) {
 
 }  // namespace
 
-void cpu_nearest_two(const Pairs& p, float* distances, int64_t* indices) {
-    parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
+void cpu_nearest_two(ThreadPool& pool, const Pairs& p, float* distances, int64_t* indices) {
+    pool.parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             NearestTwo<double> best = NearestTwo<double>::empty();
             for (int64_t j = 0; j < p.n; ++j) {
@@ -35,8 +35,8 @@ void cpu_nearest_two(const Pairs& p, float* distances, int64_t* indices) {
     });
 }
 
-void cpu_distance_sum(const Pairs& p, float* sums) {
-    parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
+void cpu_distance_sum(ThreadPool& pool, const Pairs& p, float* sums) {
+    pool.parallel_for(p.m, 16, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             double sum = 0.0;
             for (int64_t j = 0; j < p.n; ++j) {
