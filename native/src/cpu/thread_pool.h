@@ -4,6 +4,7 @@
 // (every reduction here owns whole queries).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -30,9 +31,10 @@ public:
     void parallel_for(int64_t count, int64_t grain, Body&& body) {
         if (count <= 0) return;
         const int64_t chunks = (count + grain - 1) / grain;
-        // A single chunk runs inline: a tiny call costs no wake-up.
+        // Without workers, or for a single chunk, the chunks run inline (a tiny call costs no
+        // wake-up), still one chunk at a time: the chunks are what the bits depend on.
         if (chunks == 1 || workers_.empty()) {
-            body(0, count);
+            for (int64_t c = 0; c < chunks; ++c) body(c * grain, std::min(count, (c + 1) * grain));
             return;
         }
         run_chunks(chunks, [&](int64_t c) { body(c * grain, std::min(count, (c + 1) * grain)); });

@@ -1,12 +1,12 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.data.SwissRoll;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,15 +28,15 @@ final class BandwidthCommand implements Callable<Integer> {
     @Option(names = "--grid", description = "candidate bandwidths, geometric from 0.005 to 1 (default: ${DEFAULT-VALUE})")
     int grid = 16;
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Override
     public Integer call() {
         if (points < 2) throw new IllegalArgumentException("--points must be >= 2, got " + points);
         if (grid < 1) throw new IllegalArgumentException("--grid must be >= 1, got " + grid);
         FloatMatrix data = SwissRoll.sample(points, noise, seed);
-        try (Engine engine = Engine.open(backend)) {
+        try (Engine engine = engineOptions.open()) {
             System.out.println("kgen: leave-one-out Gaussian KDE bandwidth on a 2-d Swiss roll, N = " + points);
             System.out.println("engine: " + engine.describe());
             System.out.printf("%10s  %22s  %10s  %12s%n", "h", "mean log-likelihood", "ms", "pairs/s");

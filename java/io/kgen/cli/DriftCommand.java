@@ -26,7 +26,7 @@ final class DriftCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Drifting.Builder b = Drifting.builder().field(field).bandwidth(io.bandwidth).steps(steps);
         if (eta != null) b.stepSize(eta);
-        try (Engine engine = Engine.open(io.backend)) {
+        try (Engine engine = io.engine.open()) {
             io.write(b.build().run(engine, io.readData(), io.readQueries()));
         }
         return 0;

@@ -22,7 +22,7 @@ final class KdeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Engine engine = Engine.open(io.backend)) {
+        try (Engine engine = io.engine.open()) {
             KernelSum spec = KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut);
             io.write(engine.logDensity(spec, io.readQueries(), io.readData()));
         }

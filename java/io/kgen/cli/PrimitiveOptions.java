@@ -1,11 +1,11 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.FloatMatrix;
 import io.kgen.io.MatrixFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the primitive commands (score, kde, drift): files in, a file out. */
@@ -25,8 +25,8 @@ final class PrimitiveOptions {
     @Option(names = {"-o", "--out"}, required = true, description = "output file, .npy or .csv")
     Path out;
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     static FloatMatrix read(Path file, String what) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file (" + what + ")");

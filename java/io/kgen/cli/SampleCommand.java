@@ -1,6 +1,5 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
@@ -22,6 +21,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Samples with any of kgen's methods from a built-in data set or a .npy/.csv file. */
@@ -70,8 +70,8 @@ final class SampleCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     Path plot = Path.of("kgen-samples.png");
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -87,7 +87,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
         FloatMatrix y = loadData();
-        try (Engine engine = Engine.open(backend)) {
+        try (Engine engine = engineOptions.open()) {
             System.err.println("kgen: " + method + " on " + data + " (" + y.rows() + " x " + y.cols() + "), " + engine.describe());
             long start = System.nanoTime();
             FloatMatrix x;

@@ -23,7 +23,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Engine engine = Engine.open(io.backend)) {
+        try (Engine engine = io.engine.open()) {
             KernelSum spec = KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut);
             io.write(engine.score(spec, io.readQueries(), io.readData()));
         }

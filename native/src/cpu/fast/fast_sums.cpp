@@ -34,9 +34,60 @@ int64_t padded_dimension(int64_t d) {
 
 // The staged copies a StagedData points into.
 struct Staging {
-    std::vector<float> columns, log_weights, squared_norms;
+    std::vector<float> columns, log_weights, squared_norms, centered, center;
     std::vector<double> log_weights_f64;
 };
+
+constexpr int64_t kStagingRows = 256;
+
+// |y_j|^2 of the rows s.rows points to, in parallel.
+void squared_norms(ThreadPool& pool, const StagedData& s, Staging& buffers) {
+    buffers.squared_norms.resize(s.n);
+    pool.parallel_for(s.n, kStagingRows, [&](int64_t begin, int64_t end) {
+        for (int64_t j = begin; j < end; ++j) {
+            double n2 = 0.0;
+            for (int64_t k = 0; k < s.d; ++k) n2 += (double)s.rows[j * s.d + k] * (double)s.rows[j * s.d + k];
+            buffers.squared_norms[j] = (float)n2;
+        }
+    });
+}
+
+// High d: whether to move the data to its mean. Off the origin, |x|^2 + |y|^2 - 2 x.y cancels
+// and float32 sums of e y lose the mean's offset from x (what the score is); both errors scale
+// with |y|^2, which centering brings down to the spread. y - center is exact for coordinates
+// within a factor 2 of the center, and costs a copy of the data, so it is made only where the
+// mean carries more than half of the data's energy.
+void center_if_off_origin(ThreadPool& pool, StagedData& s, Staging& buffers) {
+    const int64_t n = s.n, d = s.d;
+    // Column sums per fixed chunk of rows, added in chunk order: the same bits on any thread count.
+    const int64_t chunks = (n + kStagingRows - 1) / kStagingRows;
+    std::vector<double> column_sums(chunks * d, 0.0);
+    pool.parallel_for(chunks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t c = begin; c < end; ++c) {
+            for (int64_t j = c * kStagingRows; j < std::min(n, (c + 1) * kStagingRows); ++j) {
+                for (int64_t k = 0; k < d; ++k) column_sums[c * d + k] += (double)s.rows[j * d + k];
+            }
+        }
+    });
+    double energy = 0.0, mean_energy = 0.0;
+    for (int64_t j = 0; j < n; ++j) energy += (double)buffers.squared_norms[j];
+    std::vector<float> center(d);
+    for (int64_t k = 0; k < d; ++k) {
+        double sum = 0.0;
+        for (int64_t c = 0; c < chunks; ++c) sum += column_sums[c * d + k];
+        center[k] = (float)(sum / (double)n);
+        mean_energy += (double)center[k] * (double)center[k];
+    }
+    if (mean_energy <= 0.5 * energy / (double)n) return;
+    buffers.center = std::move(center);
+    buffers.centered.resize(n * d);
+    pool.parallel_for(n, kStagingRows, [&](int64_t begin, int64_t end) {
+        for (int64_t e = begin * d; e < end * d; ++e) buffers.centered[e] = s.rows[e] - buffers.center[e % d];
+    });
+    s.rows = buffers.centered.data();
+    s.center = buffers.center.data();
+    squared_norms(pool, s, buffers);
+}
 
 double log_weight_of(const Reduction& p, int64_t j) {
     if (p.weights == nullptr) return (double)p.uniform_log_weight;
@@ -60,16 +111,10 @@ StagedData stage(ThreadPool& pool, const Reduction& p, Staging& buffers) {
         s.columns = buffers.columns.data();
         s.log_weights = buffers.log_weights.data();
     } else {
-        buffers.squared_norms.resize(p.n);
+        squared_norms(pool, s, buffers);
+        center_if_off_origin(pool, s, buffers);
         buffers.log_weights_f64.resize(p.n);
-        pool.parallel_for(p.n, 256, [&](int64_t begin, int64_t end) {
-            for (int64_t j = begin; j < end; ++j) {
-                double n2 = 0.0;
-                for (int64_t k = 0; k < p.d; ++k) n2 += (double)p.data[j * p.d + k] * (double)p.data[j * p.d + k];
-                buffers.squared_norms[j] = (float)n2;
-                buffers.log_weights_f64[j] = log_weight_of(p, j);
-            }
-        });
+        for (int64_t j = 0; j < p.n; ++j) buffers.log_weights_f64[j] = log_weight_of(p, j);
         s.squared_norms = buffers.squared_norms.data();
         s.log_weights_f64 = buffers.log_weights_f64.data();
     }
@@ -78,7 +123,7 @@ StagedData stage(ThreadPool& pool, const Reduction& p, Staging& buffers) {
 
 // Runs the tiles over every query block; `finish(block, first query)` writes its outputs.
 template <typename Finish>
-void run_blocks(ThreadPool& pool, int isa, const Reduction& p, Finish&& finish) {
+void run_blocks(ThreadPool& pool, int isa, const Reduction& p, bool gradient, Finish&& finish) {
     Staging buffers;
     const StagedData s = stage(pool, p, buffers);
     const TileKernels tiles = kernels_for(isa);
@@ -97,6 +142,12 @@ void run_blocks(ThreadPool& pool, int isa, const Reduction& p, Finish&& finish) 
         }
         QueryBlock b;
         b.x = p.queries + begin * p.d;
+        std::vector<float> centered_x;
+        if (s.center) {
+            centered_x.resize(count * p.d);
+            for (int64_t e = 0; e < count * p.d; ++e) centered_x[e] = b.x[e] - s.center[e % p.d];
+            b.x = centered_x.data();
+        }
         b.count = count;
         b.scale = scale.data();
         b.self = self.data();
@@ -104,25 +155,37 @@ void run_blocks(ThreadPool& pool, int isa, const Reduction& p, Finish&& finish) 
         b.sum_exp = sum_exp.data();
         b.weighted = weighted.data();
         (low ? tiles.low_d : tiles.high_d)(s, b);
+        std::vector<double> gradients(gradient ? p.d : 0);
+        const float* x = p.queries + begin * p.d;
         for (int64_t q = 0; q < count; ++q) {
-            finish(RowSums{max_logit[q], sum_exp[q], weighted.data() + q * p.d, nullptr}, begin + q);
+            double* w = weighted.data() + q * p.d;
+            if (s.center) {
+                for (int64_t k = 0; k < p.d; ++k) w[k] += (double)s.center[k] * sum_exp[q];
+            }
+            // The Gaussian's grad_x log k = 2 c (y - x): its sum follows from the weighted sum.
+            for (int64_t k = 0; k < (int64_t)gradients.size(); ++k) {
+                gradients[k] = 2.0 * scale[q] * (w[k] - (double)x[q * p.d + k] * sum_exp[q]);
+            }
+            finish(RowSums{max_logit[q], sum_exp[q], w, gradient ? gradients.data() : nullptr}, begin + q);
         }
     });
 }
 
 }  // namespace
 
-bool fast_sums_cover(const Reduction& p, bool gradient) {
+bool fast_sums_cover(const Reduction& p) {
     // The low-d tiles keep data indices in int32 lanes.
-    return p.kernel == KGEN_KERNEL_GAUSSIAN && !gradient && (p.d > kMaxLowD || p.n < (int64_t(1) << 30));
+    return p.kernel == KGEN_KERNEL_GAUSSIAN && (p.d > kMaxLowD || p.n < (int64_t(1) << 30));
 }
 
 void fast_reduce(ThreadPool& pool, int isa, const Reduction& p, const Epilogue& out) {
-    run_blocks(pool, isa, p, [&](const RowSums& row, int64_t i) { write_row<GaussianKernel>(row, p, i, out); });
+    run_blocks(pool, isa, p, out.gradient != nullptr,
+               [&](const RowSums& row, int64_t i) { write_row<GaussianKernel>(row, p, i, out); });
 }
 
 void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& p, const Partial& out) {
-    run_blocks(pool, isa, p, [&](const RowSums& row, int64_t i) { write_partial_row(row, i, p.d, out); });
+    run_blocks(pool, isa, p, out.gradient_sum != nullptr,
+               [&](const RowSums& row, int64_t i) { write_partial_row(row, i, p.d, out); });
 }
 
 }  // namespace kgen

@@ -12,9 +12,9 @@
 
 namespace kgen {
 
-// Whether the fast path computes this reduction (the Gaussian kernel without the gradient
-// output); the reference path takes the rest.
-bool fast_sums_cover(const Reduction& problem, bool gradient);
+// Whether the fast path computes this reduction (the Gaussian kernel); the reference path takes
+// the other kernels.
+bool fast_sums_cover(const Reduction& problem);
 
 void fast_reduce(ThreadPool& pool, int isa, const Reduction& problem, const Epilogue& out);
 void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& problem, const Partial& out);
@@ -32,13 +32,16 @@ struct StagedData {
     int64_t padded_n = 0;
     const float* columns = nullptr;
     const float* log_weights = nullptr;
-    // High d: |y_j|^2 and the log weights in double (-inf for a zero weight).
+    // High d: rows may be the data moved to `center` (d values; null when not moved, and the
+    // queries are moved alike), |y_j|^2 of those rows, the log weights in double (-inf for a
+    // zero weight).
+    const float* center = nullptr;
     const float* squared_norms = nullptr;
     const double* log_weights_f64 = nullptr;
 };
 
 // A block of consecutive queries and where their sums go (all relative to max_logit, in double):
-// sum_exp[q], weighted[q * d + k] = sum_j e_j y_jk.
+// sum_exp[q], weighted[q * d + k] = sum_j e_j y_jk (of the rows as staged).
 struct QueryBlock {
     const float* x = nullptr;        // count x d
     int64_t count = 0;

@@ -165,15 +165,20 @@ constexpr int64_t kHighQueries = 32;  // queries per block (the parallel grain a
 constexpr int64_t kHighRows = 64;     // data rows per block
 constexpr double kLogitErrorBound = 1e-3;
 
-// Dot products of 4 query rows with 4 data rows (rows past the block repeat the last one).
-void dots_4x4(const float* const x[4], const float* const y[4], int64_t d, float out[4][4]) {
-    vfloat acc[4][4];
-    for (int a = 0; a < 4; ++a)
+// Register tiles: accumulators plus the loaded operands must fit the register file (32 vector
+// registers with AVX-512, 16 below), or the tile spills and runs at the speed of L1.
+constexpr int kDotQueries = kLanes == 16 ? 4 : 2;  // x.y tile: kDotQueries x 4 data rows
+constexpr int kSumVectors = kLanes == 16 ? 4 : 2;  // P.Y tile: 4 queries x kSumVectors vectors
+
+// Dot products of kDotQueries query rows with 4 data rows.
+void dot_tile(const float* const x[kDotQueries], const float* const y[4], int64_t d, float out[kDotQueries][4]) {
+    vfloat acc[kDotQueries][4];
+    for (int a = 0; a < kDotQueries; ++a)
         for (int b = 0; b < 4; ++b) acc[a][b] = splat(0.0f);
     int64_t k = 0;
     for (; k + kLanes <= d; k += kLanes) {
         const vfloat y0 = load(y[0] + k), y1 = load(y[1] + k), y2 = load(y[2] + k), y3 = load(y[3] + k);
-        for (int a = 0; a < 4; ++a) {
+        for (int a = 0; a < kDotQueries; ++a) {
             const vfloat xa = load(x[a] + k);
             acc[a][0] += xa * y0;
             acc[a][1] += xa * y1;
@@ -181,7 +186,7 @@ void dots_4x4(const float* const x[4], const float* const y[4], int64_t d, float
             acc[a][3] += xa * y3;
         }
     }
-    for (int a = 0; a < 4; ++a) {
+    for (int a = 0; a < kDotQueries; ++a) {
         for (int b = 0; b < 4; ++b) {
             float tail = 0.0f;
             for (int64_t t = k; t < d; ++t) tail += x[a][t] * y[b][t];
@@ -212,24 +217,22 @@ void weighted_rows_4(const StagedData& s, int64_t j0, const int64_t* rows, int64
                      const float (*e)[kHighRows], const QueryBlock& b, int64_t q0, int64_t queries) {
     const int64_t d = s.d;
     int64_t k = 0;
-    for (; k + 4 * kLanes <= d; k += 4 * kLanes) {
-        vfloat acc[4][4];
+    for (; k + kSumVectors * kLanes <= d; k += kSumVectors * kLanes) {
+        vfloat acc[4][kSumVectors];
         for (int q = 0; q < 4; ++q)
-            for (int v = 0; v < 4; ++v) acc[q][v] = splat(0.0f);
+            for (int v = 0; v < kSumVectors; ++v) acc[q][v] = splat(0.0f);
         for (int64_t r = 0; r < row_count; ++r) {
             const float* y = s.rows + (j0 + rows[r]) * d + k;
-            const vfloat y0 = load(y), y1 = load(y + kLanes), y2 = load(y + 2 * kLanes), y3 = load(y + 3 * kLanes);
+            vfloat yv[kSumVectors];
+            for (int v = 0; v < kSumVectors; ++v) yv[v] = load(y + v * kLanes);
             for (int q = 0; q < 4; ++q) {
                 const float w = e[q][rows[r]];
-                acc[q][0] += w * y0;
-                acc[q][1] += w * y1;
-                acc[q][2] += w * y2;
-                acc[q][3] += w * y3;
+                for (int v = 0; v < kSumVectors; ++v) acc[q][v] += w * yv[v];
             }
         }
         for (int q = 0; q < queries; ++q) {
             double* out = b.weighted + (q0 + q) * d + k;
-            for (int v = 0; v < 4; ++v)
+            for (int v = 0; v < kSumVectors; ++v)
                 for (int l = 0; l < kLanes; ++l) out[v * kLanes + l] += (double)acc[q][v][l];
         }
     }
@@ -262,15 +265,16 @@ void high_d(const StagedData& s, const QueryBlock& b) {
 
     for (int64_t j0 = 0; j0 < s.n; j0 += kHighRows) {
         const int64_t rows = smaller(kHighRows, s.n - j0);
-        for (int64_t q0 = 0; q0 < b.count; q0 += 4) {
-            const float* x[4];
-            for (int a = 0; a < 4; ++a) x[a] = b.x + smaller(q0 + a, b.count - 1) * d;
+        for (int64_t q0 = 0; q0 < b.count; q0 += kDotQueries) {
+            // Rows past the block or the queries repeat the last one; their results are dropped.
+            const float* x[kDotQueries];
+            for (int a = 0; a < kDotQueries; ++a) x[a] = b.x + smaller(q0 + a, b.count - 1) * d;
             for (int64_t t0 = 0; t0 < rows; t0 += 4) {
                 const float* y[4];
                 for (int c = 0; c < 4; ++c) y[c] = s.rows + (j0 + smaller(t0 + c, rows - 1)) * d;
-                float out[4][4];
-                dots_4x4(x, y, d, out);
-                for (int a = 0; a < 4 && q0 + a < b.count; ++a)
+                float out[kDotQueries][4];
+                dot_tile(x, y, d, out);
+                for (int a = 0; a < kDotQueries && q0 + a < b.count; ++a)
                     for (int c = 0; c < 4 && t0 + c < rows; ++c) dots[q0 + a][t0 + c] = out[a][c];
             }
         }
