@@ -14,10 +14,6 @@
 namespace kgen {
 namespace {
 
-// Queries per parallel chunk. The chunks depend on m alone, never on the thread count.
-constexpr int64_t kLowDQueries = 16;
-constexpr int64_t kHighDQueries = 32;
-
 TileKernels kernels_for(int isa) {
     switch (isa) {
         case KGEN_CPU_ISA_AVX512: return avx512_tile_kernels();

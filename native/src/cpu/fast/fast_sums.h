@@ -20,6 +20,9 @@ void fast_reduce(ThreadPool& pool, int isa, const Reduction& problem, const Epil
 void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& problem, const Partial& out);
 
 constexpr int64_t kMaxLowD = 32;
+// Queries per block handed to a kernel (the parallel grain), fixed by the problem's shape alone.
+constexpr int64_t kLowDQueries = 16;
+constexpr int64_t kHighDQueries = 32;
 
 // The data side of one call, staged once for every query block.
 struct StagedData {

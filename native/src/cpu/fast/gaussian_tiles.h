@@ -5,10 +5,12 @@
 // Accuracy. Logits and exponentials are float32; every query's sums are float32 over one block
 // of data rows (at most kLowBlock or kHighRows terms per lane) and float64 across blocks, so a
 // long row loses nothing to the float32 sums. Low d forms r^2 from direct differences: the
-// logit's error is a few ulp of the logit itself. High d forms r^2 = |x|^2 + |y|^2 - 2 x.y, whose
-// error is bounded by gamma c (|x|^2 + |y|^2) (gamma from the dot product's length); where that
-// bound exceeds kLogitErrorBound (tiny bandwidths, data far from the origin), the logits of every
-// pair that can carry weight are recomputed in float64 from direct differences.
+// logit's error is a few ulp of the logit itself. High d forms r^2 = |x|^2 + |y|^2 - 2 x.y; the
+// part of its error that differs between data rows (|x|^2 is common to the row and cancels in
+// the softmax) is at most c (2 gamma |x| |y| + 2^-23 |y|^2), gamma from the dot product's length.
+// Where that bound exceeds kLogitErrorBound (tiny bandwidths, data far from the origin), the
+// logits of every pair that can carry weight are recomputed in float64 from direct differences.
+// Data far from the origin is first moved to its mean (fast_sums.cpp), which shrinks |y|.
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -161,7 +163,6 @@ void low_d(const StagedData& s, const QueryBlock& b) {
 
 // ---- high d: blocks of queries x kHighRows data rows --------------------------------------
 
-constexpr int64_t kHighQueries = 32;  // queries per block (the parallel grain at high d)
 constexpr int64_t kHighRows = 64;     // data rows per block
 constexpr double kLogitErrorBound = 1e-3;
 
@@ -195,20 +196,23 @@ void dot_tile(const float* const x[kDotQueries], const float* const y[4], int64_
     }
 }
 
+// |x - y|^2 from direct differences in double (each difference of two floats is exact).
 double exact_squared_distance(const float* x, const float* y, int64_t d) {
-    double part[4] = {0.0, 0.0, 0.0, 0.0};
+    vdouble part[2] = {vdouble{}, vdouble{}};
     int64_t k = 0;
-    for (; k + 4 <= d; k += 4) {
-        for (int l = 0; l < 4; ++l) {
-            const double diff = (double)x[k + l] - (double)y[k + l];
-            part[l] += diff * diff;
+    for (; k + kLanes <= d; k += kLanes) {
+        for (int h = 0; h < 2; ++h) {
+            const vdouble diff = load_widened(x + k + h * kHalfLanes) - load_widened(y + k + h * kHalfLanes);
+            part[h] += diff * diff;
         }
     }
+    double r2 = 0.0;
+    for (int l = 0; l < kHalfLanes; ++l) r2 += part[0][l] + part[1][l];
     for (; k < d; ++k) {
         const double diff = (double)x[k] - (double)y[k];
-        part[0] += diff * diff;
+        r2 += diff * diff;
     }
-    return (part[0] + part[1]) + (part[2] + part[3]);
+    return r2;
 }
 
 // acc[q][k] += sum over the listed rows of e[q][row] y[row][k], for 4 queries: 4 queries x 4
@@ -251,16 +255,18 @@ void high_d(const StagedData& s, const QueryBlock& b) {
     start_rows(b, d);
     // Worst-case relative error of the float32 dot product (kLanes-wide partial sums, then the
     // lanes), plus the roundings of the norms and of the difference.
-    const double gamma = ((double)((d + kLanes - 1) / kLanes) + 8.0) * 0x1p-24;
-    float x_norm[kHighQueries];
+    // Worst-case relative error of the float32 dot product (kLanes-wide partial sums, then the
+    // lanes), against sum_k |x_k y_k| <= |x| |y|.
+    const double gamma = ((double)((d + kLanes - 1) / kLanes) + 6.0) * 0x1p-24;
+    float x_norm[kHighDQueries];
     for (int64_t q = 0; q < b.count; ++q) {
         double n2 = 0.0;
         for (int64_t k = 0; k < d; ++k) n2 += (double)b.x[q * d + k] * (double)b.x[q * d + k];
         x_norm[q] = (float)n2;
     }
-    alignas(64) float dots[kHighQueries][kHighRows];
-    alignas(64) double logits[kHighQueries][kHighRows];
-    alignas(64) float e[kHighQueries][kHighRows];
+    alignas(64) float dots[kHighDQueries][kHighRows];
+    alignas(64) double logits[kHighDQueries][kHighRows];
+    alignas(64) float e[kHighDQueries][kHighRows];
     int64_t rows_used[kHighRows];
 
     for (int64_t j0 = 0; j0 < s.n; j0 += kHighRows) {
@@ -280,6 +286,7 @@ void high_d(const StagedData& s, const QueryBlock& b) {
         }
         float y_norm_max = 0.0f;
         for (int64_t t = 0; t < rows; ++t) y_norm_max = s.squared_norms[j0 + t] > y_norm_max ? s.squared_norms[j0 + t] : y_norm_max;
+        const double y_length_max = sqrt((double)y_norm_max);
 
         for (int64_t q = 0; q < b.count; ++q) {
             const double c = b.scale[q];
@@ -292,7 +299,9 @@ void high_d(const StagedData& s, const QueryBlock& b) {
                 logits[q][t] = logit;
                 block_max = larger(block_max, logit);
             }
-            const double bound = c * gamma * ((double)x_norm[q] + (double)y_norm_max);
+            // The error of r^2 that differs between rows: 2 x.y and |y|^2 (float32). |x|^2 and its
+            // rounding are the same for the whole row and cancel in the softmax.
+            const double bound = c * (2.0 * gamma * sqrt((double)x_norm[q]) * y_length_max + 0x1p-23 * (double)y_norm_max);
             if (bound > kLogitErrorBound && block_max > -INFINITY) {
                 // Every pair that may carry weight, recomputed from direct differences.
                 const double floor = larger(block_max, b.max_logit[q]) + (double)kNegligibleLogit - 2.0 * bound;

@@ -11,6 +11,17 @@ constexpr int kLanes = KGEN_LANES;
 typedef float vfloat __attribute__((vector_size(KGEN_LANES * 4)));
 typedef int32_t vint __attribute__((vector_size(KGEN_LANES * 4)));
 
+// Half a vector of floats and the same lanes widened to double (exact).
+typedef float vhalf __attribute__((vector_size(KGEN_LANES * 2)));
+typedef double vdouble __attribute__((vector_size(KGEN_LANES * 4)));
+constexpr int kHalfLanes = KGEN_LANES / 2;
+
+inline vdouble load_widened(const float* p) {
+    vhalf v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, vdouble);
+}
+
 inline vfloat splat(float value) { return vfloat{} + value; }
 
 inline vfloat load(const float* p) {
