@@ -20,11 +20,14 @@ def score(x, y, h, block):
     inv_h2 = x.dtype.type(1.0 / (h * h))
     for start in range(0, x.shape[0], block):
         xb = x[start:start + block]
-        logits = (xb @ y.T - y_norms) * inv_h2  # |x|^2 / 2 is constant per row: it cancels in the softmax
+        # In place, one block x N buffer; |x|^2 / 2 is constant per row: it cancels in the softmax.
+        logits = xb @ y.T
+        logits -= y_norms
+        logits *= inv_h2
         logits -= logits.max(axis=1, keepdims=True)
-        w = np.exp(logits)
-        w /= w.sum(axis=1, keepdims=True)
-        out[start:start + block] = (w @ y - xb) * inv_h2
+        w = np.exp(logits, out=logits)
+        mean = (w @ y) / w.sum(axis=1, keepdims=True)
+        out[start:start + block] = (mean - xb) * inv_h2
     return out
 
 

@@ -98,32 +98,18 @@ class CpuFastPathTest {
         }
     }
 
-    @Test
-    void tinyBandwidthAtHighD() {
-        // r^2 ~ 2 d = 1568 at h = 0.25: logits of about -1.2e4.
-        SplittableRandom rng = new SplittableRandom(TestData.freshSeed("tiny bandwidth"));
+    /**
+     * High d where the GEMM form needs care: h = 0.25 gives logits of about -1.2e4 (r^2 ~ 2 d);
+     * data at 1000 makes |x|^2 ~ 1e6 d against r^2 ~ 2 d; at h = 3 the nearest rows carry all but
+     * 1e-12 of the weight, so the P.Y work of nearly every row is skipped.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"tiny bandwidth,9,211,0.25,0", "data far from the origin,9,211,8,1000", "sparse weights,33,389,3,0"})
+    void highDimensionalHardCases(String what, int m, int n, float h, float offset) {
+        SplittableRandom rng = new SplittableRandom(TestData.freshSeed(what));
         try (Engine engine = Engine.open(Backend.CPU)) {
-            assertMatchesOracle(engine, TestData.gaussian(rng, 9, 784, 1.0), TestData.gaussian(rng, 211, 784, 1.0),
-                    0.25f, "tiny bandwidth");
-        }
-    }
-
-    @Test
-    void dataFarFromTheOriginAtHighD() {
-        SplittableRandom rng = new SplittableRandom(TestData.freshSeed("far data"));
-        try (Engine engine = Engine.open(Backend.CPU)) {
-            assertMatchesOracle(engine, shifted(TestData.gaussian(rng, 9, 784, 1.0), 1000f),
-                    shifted(TestData.gaussian(rng, 211, 784, 1.0), 1000f), 8f, "data at 1000");
-        }
-    }
-
-    @Test
-    void sparseWeightsAtHighD() {
-        // At h = 3 in d = 784 the nearest rows carry all but 1e-12 of the weight: the P.Y skip.
-        SplittableRandom rng = new SplittableRandom(TestData.freshSeed("sparse weights"));
-        try (Engine engine = Engine.open(Backend.CPU)) {
-            assertMatchesOracle(engine, TestData.gaussian(rng, 33, 784, 1.0), TestData.gaussian(rng, 389, 784, 1.0),
-                    3f, "sparse weights");
+            assertMatchesOracle(engine, shifted(TestData.gaussian(rng, m, 784, 1.0), offset),
+                    shifted(TestData.gaussian(rng, n, 784, 1.0), offset), h, what);
         }
     }
 

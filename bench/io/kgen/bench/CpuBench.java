@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -109,7 +108,7 @@ public final class CpuBench implements Callable<Integer> {
         int d = s.x().cols();
         KernelSum spec = KernelSum.gaussian(s.h());
         FloatMatrix score = FloatMatrix.heap(m, d);
-        double[] ms = time(() -> engine.score(spec, s.x(), s.y(), score), repeats);
+        double[] ms = KernelSumBench.time(() -> engine.score(spec, s.x(), s.y(), score), repeats);
         Path x = work.resolve("x.npy"), y = work.resolve("y.npy"), s32 = work.resolve("s32.npy"), s64 = work.resolve("s64.npy");
         MatrixFiles.write(x, s.x());
         MatrixFiles.write(y, s.y());
@@ -131,7 +130,7 @@ public final class CpuBench implements Callable<Integer> {
                 reference = ref.score(spec, s.x(), s.y());
             }
         }
-        double kgenMs = median(ms);
+        double kgenMs = KernelSumBench.median(ms);
         double pairsPerSecond = m * n / (kgenMs / 1e3);
         return String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %.3g | %.1f | %.1e | %s |", s.name(), kgenMs,
                 Double.isNaN(numpyMs) ? "-" : String.format(Locale.ROOT, "%.1f", numpyMs),
@@ -186,23 +185,6 @@ public final class CpuBench implements Callable<Integer> {
             den += (double) w[i] * w[i];
         }
         return Math.sqrt(num / den);
-    }
-
-    private static double[] time(Runnable call, int repeats) {
-        call.run(); // warm-up
-        double[] ms = new double[repeats];
-        for (int r = 0; r < repeats; r++) {
-            long start = System.nanoTime();
-            call.run();
-            ms[r] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(ms);
-        return ms;
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 
     public static void main(String[] args) {
