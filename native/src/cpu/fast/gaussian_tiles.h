@@ -171,27 +171,39 @@ constexpr double kLogitErrorBound = 1e-3;
 constexpr int kDotQueries = kLanes == 16 ? 4 : 2;  // x.y tile: kDotQueries x 4 data rows
 constexpr int kSumVectors = kLanes == 16 ? 4 : 2;  // P.Y tile: 4 queries x kSumVectors vectors
 
-// Dot products of kDotQueries query rows with 4 data rows.
+// Dot products of kDotQueries query rows with 4 data rows. Two-level sums: each lane adds at most
+// kDotChunk products before they go to a second sum, which bounds the float32 error by
+// (kDotChunk + d / (kDotChunk kLanes) + log2 kLanes) ulp of sum_k |x_k y_k| rather than d / kLanes.
+constexpr int64_t kDotChunk = 16;
+
 void dot_tile(const float* const x[kDotQueries], const float* const y[4], int64_t d, float out[kDotQueries][4]) {
-    vfloat acc[kDotQueries][4];
+    vfloat total[kDotQueries][4];
     for (int a = 0; a < kDotQueries; ++a)
-        for (int b = 0; b < 4; ++b) acc[a][b] = splat(0.0f);
+        for (int b = 0; b < 4; ++b) total[a][b] = splat(0.0f);
     int64_t k = 0;
-    for (; k + kLanes <= d; k += kLanes) {
-        const vfloat y0 = load(y[0] + k), y1 = load(y[1] + k), y2 = load(y[2] + k), y3 = load(y[3] + k);
-        for (int a = 0; a < kDotQueries; ++a) {
-            const vfloat xa = load(x[a] + k);
-            acc[a][0] += xa * y0;
-            acc[a][1] += xa * y1;
-            acc[a][2] += xa * y2;
-            acc[a][3] += xa * y3;
+    while (k + kLanes <= d) {
+        vfloat acc[kDotQueries][4];
+        for (int a = 0; a < kDotQueries; ++a)
+            for (int b = 0; b < 4; ++b) acc[a][b] = splat(0.0f);
+        const int64_t chunk_end = smaller(d, k + kDotChunk * kLanes);
+        for (; k + kLanes <= chunk_end; k += kLanes) {
+            const vfloat y0 = load(y[0] + k), y1 = load(y[1] + k), y2 = load(y[2] + k), y3 = load(y[3] + k);
+            for (int a = 0; a < kDotQueries; ++a) {
+                const vfloat xa = load(x[a] + k);
+                acc[a][0] += xa * y0;
+                acc[a][1] += xa * y1;
+                acc[a][2] += xa * y2;
+                acc[a][3] += xa * y3;
+            }
         }
+        for (int a = 0; a < kDotQueries; ++a)
+            for (int b = 0; b < 4; ++b) total[a][b] += acc[a][b];
     }
     for (int a = 0; a < kDotQueries; ++a) {
         for (int b = 0; b < 4; ++b) {
             float tail = 0.0f;
             for (int64_t t = k; t < d; ++t) tail += x[a][t] * y[b][t];
-            out[a][b] = (float)sum_lanes(acc[a][b]) + tail;
+            out[a][b] = (float)sum_lanes(total[a][b]) + tail;
         }
     }
 }
@@ -255,9 +267,9 @@ void high_d(const StagedData& s, const QueryBlock& b) {
     start_rows(b, d);
     // Worst-case relative error of the float32 dot product (kLanes-wide partial sums, then the
     // lanes), plus the roundings of the norms and of the difference.
-    // Worst-case relative error of the float32 dot product (kLanes-wide partial sums, then the
-    // lanes), against sum_k |x_k y_k| <= |x| |y|.
-    const double gamma = ((double)((d + kLanes - 1) / kLanes) + 6.0) * 0x1p-24;
+    // Worst-case relative error of the float32 dot product (dot_tile), against
+    // sum_k |x_k y_k| <= |x| |y|, with the tail and the final roundings.
+    const double gamma = ((double)kDotChunk + (double)(d / (kDotChunk * kLanes)) + 8.0) * 0x1p-24;
     float x_norm[kHighDQueries];
     for (int64_t q = 0; q < b.count; ++q) {
         double n2 = 0.0;
