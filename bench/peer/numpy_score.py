@@ -5,7 +5,8 @@ products) and once in float64 as the reference both sides are measured against.
 
     python3 bench/peer/numpy_score.py x.npy y.npy H --repeats 3 --out score32.npy --reference score64.npy
 
-Prints the median and the best float32 time in ms as "ms <median> <min>". Queries go in blocks
+Prints the median and the best float32 time in ms as "ms <median> <min>", then the fraction of
+weights below 1e-12 of their row's largest as "negligible <fraction>". Queries go in blocks
 of --block rows so the logits never take more than block x N floats.
 """
 import argparse
@@ -31,6 +32,14 @@ def score(x, y, h, block):
     return out
 
 
+def negligible_fraction(x, y, h, rows=100):
+    """The fraction of weights below 1e-12 of their row's largest, over the first rows queries."""
+    x = x[:rows].astype(np.float64)
+    y = y.astype(np.float64)
+    logits = (x @ y.T - 0.5 * np.einsum("ij,ij->i", y, y)) / (h * h)
+    return float(np.mean(logits - logits.max(axis=1, keepdims=True) < np.log(1e-12)))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("x")
@@ -54,6 +63,7 @@ def main():
         # The float64 reference on the same float32 inputs.
         np.save(args.reference, score(x.astype(np.float64), y.astype(np.float64), args.h, 250))
     print("ms %.3f %.3f" % (float(np.median(times)), min(times)))
+    print("negligible %.4f" % negligible_fraction(x, y, args.h))
 
 
 if __name__ == "__main__":

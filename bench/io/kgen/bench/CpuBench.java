@@ -68,6 +68,8 @@ public final class CpuBench implements Callable<Integer> {
         Path work = Files.createTempDirectory("kgen-cpu-bench");
         try (Engine engine = Engine.cpu(options)) {
             System.out.println("kgen: " + engine.describe());
+            rows.add(tinyCallRow(engine));
+            System.out.println(rows.get(rows.size() - 1));
             for (Shape shape : shapes()) {
                 String row = scoreRow(engine, shape, work);
                 System.out.println(row);
@@ -120,8 +122,14 @@ public final class CpuBench implements Callable<Integer> {
                 "--reference", s64.toString()).redirectErrorStream(true).start();
         String output = new String(peer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         Matcher timing = Pattern.compile("ms ([0-9.]+) ").matcher(output);
+        Matcher negligible = Pattern.compile("negligible ([0-9.]+)").matcher(output);
+        String name = s.name();
         if (peer.waitFor() == 0 && timing.find()) {
             numpyMs = Double.parseDouble(timing.group(1));
+            if (negligible.find()) {
+                name += String.format(Locale.ROOT, " (%.1f%% of weights < 1e-12 of the row max)",
+                        100 * Double.parseDouble(negligible.group(1)));
+            }
             numpyScore = MatrixFiles.read(s32);
             reference = MatrixFiles.read(s64);
         } else {
@@ -132,11 +140,20 @@ public final class CpuBench implements Callable<Integer> {
         }
         double kgenMs = KernelSumBench.median(ms);
         double pairsPerSecond = m * n / (kgenMs / 1e3);
-        return String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %.3g | %.1f | %.1e | %s |", s.name(), kgenMs,
+        return String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %.3g | %.1f | %.1e | %s |", name, kgenMs,
                 Double.isNaN(numpyMs) ? "-" : String.format(Locale.ROOT, "%.1f", numpyMs),
                 Double.isNaN(numpyMs) ? "-" : String.format(Locale.ROOT, "%.2fx", numpyMs / kgenMs), pairsPerSecond,
                 pairsPerSecond * 4.0 * d / 1e9, relativeError(score, reference),
                 numpyScore == null ? "-" : String.format(Locale.ROOT, "%.1e", relativeError(numpyScore, reference)));
+    }
+
+    /** Per-call cost: a 1 x 1 x 1 score on host arrays, checks and staging included (median of 2,000). */
+    private static String tinyCallRow(Engine engine) {
+        FloatMatrix one = FloatMatrix.wrap(1, 1, new float[] {0.5f});
+        FloatMatrix score = FloatMatrix.heap(1, 1);
+        KernelSum spec = KernelSum.gaussian(1.0);
+        double[] ms = KernelSumBench.time(() -> engine.score(spec, one, one, score), 2000);
+        return String.format(Locale.ROOT, "| (1, 1, 1) tiny call | %.4f | - | - | - | - | - | - |", KernelSumBench.median(ms));
     }
 
     /** The default ./kgen job (sample with its defaults), timed as the command reports it. */
