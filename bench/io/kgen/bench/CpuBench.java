@@ -2,6 +2,7 @@ package io.kgen.bench;
 
 import io.kgen.Backend;
 import io.kgen.CpuOptions;
+import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
@@ -68,8 +69,8 @@ public final class CpuBench implements Callable<Integer> {
         Path work = Files.createTempDirectory("kgen-cpu-bench");
         try (Engine engine = Engine.cpu(options)) {
             System.out.println("kgen: " + engine.describe());
-            rows.add(tinyCallRow(engine));
-            System.out.println(rows.get(rows.size() - 1));
+            rows.addAll(tinyCallRows(engine));
+            System.out.println(rows.get(rows.size() - 2) + "\n" + rows.get(rows.size() - 1));
             for (Shape shape : shapes()) {
                 String row = scoreRow(engine, shape, work);
                 System.out.println(row);
@@ -147,13 +148,21 @@ public final class CpuBench implements Callable<Integer> {
                 numpyScore == null ? "-" : String.format(Locale.ROOT, "%.1e", relativeError(numpyScore, reference)));
     }
 
-    /** Per-call cost: a 1 x 1 x 1 score on host arrays, checks and staging included (median of 2,000). */
-    private static String tinyCallRow(Engine engine) {
+    /**
+     * Per-call cost of a 1 x 1 x 1 score (median of 2,000), checks included: on host arrays (each
+     * staged through context memory and copied back) and on context matrices.
+     */
+    private static List<String> tinyCallRows(Engine engine) {
         FloatMatrix one = FloatMatrix.wrap(1, 1, new float[] {0.5f});
         FloatMatrix score = FloatMatrix.heap(1, 1);
         KernelSum spec = KernelSum.gaussian(1.0);
-        double[] ms = KernelSumBench.time(() -> engine.score(spec, one, one, score), 2000);
-        return String.format(Locale.ROOT, "| (1, 1, 1) tiny call | %.4f | - | - | - | - | - | - |", KernelSumBench.median(ms));
+        double host = KernelSumBench.median(KernelSumBench.time(() -> engine.score(spec, one, one, score), 2000));
+        double context;
+        try (DeviceMatrix x = engine.upload(one); DeviceMatrix out = engine.allocate(1, 1)) {
+            context = KernelSumBench.median(KernelSumBench.time(() -> engine.score(spec, x, x, out), 2000));
+        }
+        return List.of(String.format(Locale.ROOT, "| (1, 1, 1) tiny call, host arrays | %.4f | - | - | - | - | - | - |", host),
+                String.format(Locale.ROOT, "| (1, 1, 1) tiny call, context matrices | %.4f | - | - | - | - | - | - |", context));
     }
 
     /** The default ./kgen job (sample with its defaults), timed as the command reports it. */
