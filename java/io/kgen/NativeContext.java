@@ -41,7 +41,8 @@ final class NativeContext implements AutoCloseable {
         NativeLibrary.ensureLoaded();
         long[] handle = {0};
         check(kgen_cpu_context_create(options.threads(), options.path().ordinal(), options.isa().ordinal(), handle),
-                "opening the CPU backend (" + options.threads() + " threads, " + options.path() + " path, "
+                "opening the CPU backend (" + (options.threads() == 0 ? "default" : options.threads()) + " threads, "
+                        + options.path() + " path, "
                         + options.isa() + " instruction set)");
         return new NativeContext(Backend.CPU, 0, handle[0]);
     }
