@@ -75,11 +75,11 @@ public:
     }
 
     void reduce(const Reduction& p, const Epilogue& out) override {
-        if (fast_ && fast_sums_cover(p)) fast_reduce(pool_, isa_, p, out);
+        if (fast_ && fast_sums_cover(p, out.gradient != nullptr)) fast_reduce(pool_, isa_, p, out);
         else cpu_reduce(pool_, p, out);
     }
     void reduce_partial(const Reduction& p, const Partial& out) override {
-        if (fast_ && fast_sums_cover(p)) fast_reduce_partial(pool_, isa_, p, out);
+        if (fast_ && fast_sums_cover(p, out.gradient_sum != nullptr)) fast_reduce_partial(pool_, isa_, p, out);
         else cpu_reduce_partial(pool_, p, out);
     }
     void merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) override {

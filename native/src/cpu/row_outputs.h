@@ -11,12 +11,15 @@
 namespace kgen {
 
 // The sums of one query relative to its max logit: sum_exp = sum e_j, weighted = sum e_j y_j,
-// gradient = sum e_j grad log k_ij (null when not summed), e_j = exp(a_j - max_logit).
+// gradient = sum e_j grad log k_ij, e_j = exp(a_j - max_logit), and optionally centered =
+// sum e_j (y_j - x), which gives mean - x without cancellation where a path sums in float32.
+// Each pointer may be null where no output reads it.
 struct RowSums {
     double max_logit;
     double sum_exp;
     const double* weighted;
     const double* gradient;
+    const double* centered = nullptr;
 };
 
 // The outputs every complete state has: lse, mean and gradient.
@@ -39,11 +42,11 @@ void write_query_outputs(const RowSums& row, int64_t i, int64_t d, const float* 
     NormalCache normals;
     const EulerStep& step = out.euler;
     for (int64_t k = 0; k < d; ++k) {
-        const double mean = row.weighted[k] / row.sum_exp;
-        if (out.score) out.score[i * d + k] = (float)((mean - (double)x[k]) / (h * h));
+        const double offset = row.centered ? row.centered[k] / row.sum_exp : row.weighted[k] / row.sum_exp - (double)x[k];
+        if (out.score) out.score[i * d + k] = (float)(offset / (h * h));
         if (step.x) {
             const double z = step.noise != 0.0f ? normals.normal(step.seed, step.stream, step.offset + (uint64_t)(i * d + k)) : 0.0;
-            step.x[i * d + k] = (float)((double)x[k] + (double)step.step * (mean - (double)x[k]) / (h * h) + (double)step.noise * z);
+            step.x[i * d + k] = (float)((double)x[k] + (double)step.step * offset / (h * h) + (double)step.noise * z);
         }
     }
 }

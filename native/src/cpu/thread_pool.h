@@ -31,13 +31,20 @@ public:
     void parallel_for(int64_t count, int64_t grain, Body&& body) {
         if (count <= 0) return;
         const int64_t chunks = (count + grain - 1) / grain;
-        // Without workers, or for a single chunk, the chunks run inline (a tiny call costs no
-        // wake-up), still one chunk at a time: the chunks are what the bits depend on.
-        if (chunks == 1 || workers_.empty()) {
+        // Without workers, for a single chunk, or while the workers serve another caller (two
+        // threads on one context), the chunks run inline (a tiny call costs no wake-up), still
+        // one chunk at a time: the chunks are what the bits depend on.
+        if (chunks == 1 || workers_.empty() || in_use_.exchange(true)) {
             for (int64_t c = 0; c < chunks; ++c) body(c * grain, std::min(count, (c + 1) * grain));
             return;
         }
-        run_chunks(chunks, [&](int64_t c) { body(c * grain, std::min(count, (c + 1) * grain)); });
+        try {
+            run_chunks(chunks, [&](int64_t c) { body(c * grain, std::min(count, (c + 1) * grain)); });
+        } catch (...) {
+            in_use_.store(false);
+            throw;
+        }
+        in_use_.store(false);
     }
 
 private:
@@ -46,6 +53,7 @@ private:
     void worker_loop();
 
     std::vector<std::thread> workers_;
+    std::atomic<bool> in_use_{false};
     std::mutex lock_;
     std::condition_variable wake_;
     std::condition_variable done_;

@@ -117,17 +117,26 @@ StagedData stage(ThreadPool& pool, const Reduction& p, Staging& buffers) {
     return s;
 }
 
-// Runs the tiles over every query block; `finish(block, first query)` writes its outputs.
+// Which sums the outputs read.
+struct SumsWanted {
+    bool weighted;  // mean, a partial state's weighted sum
+    bool centered;  // score, Euler step, gradient
+};
+
+// Runs the tiles over every query block; `finish(row sums, query)` writes its outputs.
 template <typename Finish>
-void run_blocks(ThreadPool& pool, int isa, const Reduction& p, bool gradient, Finish&& finish) {
+void run_blocks(ThreadPool& pool, int isa, const Reduction& p, SumsWanted wanted, bool gradient, Finish&& finish) {
     Staging buffers;
     const StagedData s = stage(pool, p, buffers);
     const TileKernels tiles = kernels_for(isa);
     const bool low = p.d <= kMaxLowD;
+    // High d sums e y alone (gradient outputs go to the reference path there).
+    if (!low) wanted = SumsWanted{true, false};
     const int64_t grain = low ? kLowDQueries : kHighDQueries;
     pool.parallel_for(p.m, grain, [&](int64_t begin, int64_t end) {
         const int64_t count = end - begin;
-        std::vector<double> scale(count), max_logit(count), sum_exp(count), weighted(count * p.d);
+        std::vector<double> scale(count), max_logit(count), sum_exp(count);
+        std::vector<double> weighted(wanted.weighted ? count * p.d : 0), centered(wanted.centered ? count * p.d : 0);
         std::vector<int64_t> self(count);
         for (int64_t q = 0; q < count; ++q) {
             const double h = p.bandwidths ? (double)p.bandwidths[begin + q] : (double)p.bandwidth;
@@ -149,38 +158,42 @@ void run_blocks(ThreadPool& pool, int isa, const Reduction& p, bool gradient, Fi
         b.self = self.data();
         b.max_logit = max_logit.data();
         b.sum_exp = sum_exp.data();
-        b.weighted = weighted.data();
+        b.weighted = wanted.weighted ? weighted.data() : nullptr;
+        b.centered = wanted.centered ? centered.data() : nullptr;
         (low ? tiles.low_d : tiles.high_d)(s, b);
         std::vector<double> gradients(gradient ? p.d : 0);
-        const float* x = p.queries + begin * p.d;
         for (int64_t q = 0; q < count; ++q) {
-            double* w = weighted.data() + q * p.d;
-            if (s.center) {
+            double* w = wanted.weighted ? weighted.data() + q * p.d : nullptr;
+            if (w && s.center) {
                 for (int64_t k = 0; k < p.d; ++k) w[k] += (double)s.center[k] * sum_exp[q];
             }
-            // The Gaussian's grad_x log k = 2 c (y - x): its sum follows from the weighted sum.
-            for (int64_t k = 0; k < (int64_t)gradients.size(); ++k) {
-                gradients[k] = 2.0 * scale[q] * (w[k] - (double)x[q * p.d + k] * sum_exp[q]);
-            }
-            finish(RowSums{max_logit[q], sum_exp[q], w, gradient ? gradients.data() : nullptr}, begin + q);
+            const double* c = wanted.centered ? centered.data() + q * p.d : nullptr;
+            // The Gaussian's grad_x log k = 2 c (y - x): its sum is 2 c sum e (y - x).
+            for (int64_t k = 0; k < (int64_t)gradients.size(); ++k) gradients[k] = 2.0 * scale[q] * c[k];
+            finish(RowSums{max_logit[q], sum_exp[q], w, gradient ? gradients.data() : nullptr, c}, begin + q);
         }
     });
 }
 
 }  // namespace
 
-bool fast_sums_cover(const Reduction& p) {
-    // The low-d tiles keep data indices in int32 lanes.
-    return p.kernel == KGEN_KERNEL_GAUSSIAN && (p.d > kMaxLowD || p.n < (int64_t(1) << 30));
+bool fast_sums_cover(const Reduction& p, bool gradient) {
+    // The low-d tiles keep data indices in int32 lanes. At high d the gradient sum
+    // 2 c (sum e y - x sum e) would cancel where the rows that carry the weight lie close to x
+    // on a coordinate (the score, (mean - x) / h^2, is held to |mean| + |x| instead); the
+    // low-d tiles sum e (y - x) directly.
+    if (p.kernel != KGEN_KERNEL_GAUSSIAN) return false;
+    return p.d <= kMaxLowD ? p.n < (int64_t(1) << 30) : !gradient;
 }
 
 void fast_reduce(ThreadPool& pool, int isa, const Reduction& p, const Epilogue& out) {
-    run_blocks(pool, isa, p, out.gradient != nullptr,
+    const SumsWanted wanted{out.mean != nullptr, out.score || out.euler.x || out.gradient};
+    run_blocks(pool, isa, p, wanted, out.gradient != nullptr,
                [&](const RowSums& row, int64_t i) { write_row<GaussianKernel>(row, p, i, out); });
 }
 
 void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& p, const Partial& out) {
-    run_blocks(pool, isa, p, out.gradient_sum != nullptr,
+    run_blocks(pool, isa, p, SumsWanted{true, out.gradient_sum != nullptr}, out.gradient_sum != nullptr,
                [&](const RowSums& row, int64_t i) { write_partial_row(row, i, p.d, out); });
 }
 

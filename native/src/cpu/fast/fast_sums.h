@@ -12,9 +12,9 @@
 
 namespace kgen {
 
-// Whether the fast path computes this reduction (the Gaussian kernel); the reference path takes
-// the other kernels.
-bool fast_sums_cover(const Reduction& problem);
+// Whether the fast path computes this reduction (the Gaussian kernel, with the gradient output
+// at low d only); the reference path takes the rest.
+bool fast_sums_cover(const Reduction& problem, bool gradient);
 
 void fast_reduce(ThreadPool& pool, int isa, const Reduction& problem, const Epilogue& out);
 void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& problem, const Partial& out);
@@ -44,7 +44,9 @@ struct StagedData {
 };
 
 // A block of consecutive queries and where their sums go (all relative to max_logit, in double):
-// sum_exp[q], weighted[q * d + k] = sum_j e_j y_jk (of the rows as staged).
+// sum_exp[q], weighted[q * d + k] = sum_j e_j y_jk (of the rows as staged) and, at low d only,
+// centered[q * d + k] = sum_j e_j (y_jk - x_qk). At low d either may be null (not summed); high
+// d always sums weighted and never centered.
 struct QueryBlock {
     const float* x = nullptr;        // count x d
     int64_t count = 0;
@@ -53,6 +55,7 @@ struct QueryBlock {
     double* max_logit = nullptr;
     double* sum_exp = nullptr;
     double* weighted = nullptr;
+    double* centered = nullptr;
 };
 
 // One instruction set's kernels.

@@ -51,9 +51,18 @@ void start_rows(const QueryBlock& b, int64_t d) {
 
 constexpr int64_t kLowBlock = 512;  // data rows per block: float32 sums of 512 / kLanes terms
 
-template <int D>
+// Which sums a low-d tile keeps besides sum e: sum e y (what the mean and a partial state
+// need: exact for a single row) and sum e (y - x) (what the score, the Euler step and the
+// gradient need: free of float32 cancellation when the mean is close to x). Each is kept only
+// when asked for.
+constexpr int kPlainSums = 1;
+constexpr int kCenteredSums = 2;
+
+template <int D, int kSums>
 void low_d_tile(const StagedData& s, const QueryBlock& b, int64_t q0) {
     constexpr int Q = D >= 8 ? 1 : 8 / D;  // Q x D accumulators stay in registers
+    constexpr bool kPlain = (kSums & kPlainSums) != 0;
+    constexpr bool kCentered = (kSums & kCenteredSums) != 0;
     const int64_t d = s.d;
     float x[Q][D];
     float c[Q];
@@ -65,11 +74,11 @@ void low_d_tile(const StagedData& s, const QueryBlock& b, int64_t q0) {
         c[q] = (float)b.scale[i];
         self[q] = (int32_t)b.self[i];
     }
-    double max_logit[Q], sum_exp[Q], weighted[Q][D];
+    double max_logit[Q], sum_exp[Q], plain[Q][D], centered[Q][D];
     for (int q = 0; q < Q; ++q) {
         max_logit[q] = -INFINITY;
         sum_exp[q] = 0.0;
-        for (int k = 0; k < D; ++k) weighted[q][k] = 0.0;
+        for (int k = 0; k < D; ++k) plain[q][k] = centered[q][k] = 0.0;
     }
     alignas(64) float logits[Q][kLowBlock];
     const vint lanes = lane_index();
@@ -106,17 +115,20 @@ void low_d_tile(const StagedData& s, const QueryBlock& b, int64_t q0) {
             if (m > max_logit[q]) {
                 const double factor = max_logit[q] == -INFINITY ? 0.0 : exp(max_logit[q] - m);
                 sum_exp[q] *= factor;
-                for (int k = 0; k < D; ++k) weighted[q][k] *= factor;
+                for (int k = 0; k < D; ++k) {
+                    plain[q][k] *= factor;
+                    centered[q][k] *= factor;
+                }
                 max_logit[q] = m;
             }
             // A query with no pair yet keeps its -inf logits at exp(-inf) = 0.
             shift[q] = max_logit[q] == -INFINITY ? 0.0f : (float)max_logit[q];
         }
-        // Pass 2: exponentials, sums of e and of e (y - x) in float32 lanes for this block.
-        vfloat block_sum[Q], block_weighted[Q][D];
+        // Pass 2: exponentials and this block's sums in float32 lanes.
+        vfloat block_sum[Q], block_plain[Q][D], block_centered[Q][D];
         for (int q = 0; q < Q; ++q) {
             block_sum[q] = splat(0.0f);
-            for (int k = 0; k < D; ++k) block_weighted[q][k] = splat(0.0f);
+            for (int k = 0; k < D; ++k) block_plain[q][k] = block_centered[q][k] = splat(0.0f);
         }
         for (int64_t t = 0; t < rows; t += kLanes) {
             const int64_t j = j0 + t;
@@ -125,39 +137,57 @@ void low_d_tile(const StagedData& s, const QueryBlock& b, int64_t q0) {
                 e[q] = exp_nonpositive(load(&logits[q][t]) - shift[q]);
                 block_sum[q] += e[q];
             }
+            if (kSums == 0) continue;
             for (int k = 0; k < D; ++k) {
                 const vfloat y = load(s.columns + k * pn + j);
-                for (int q = 0; q < Q; ++q) block_weighted[q][k] += e[q] * (y - x[q][k]);
+                for (int q = 0; q < Q; ++q) {
+                    if (kPlain) block_plain[q][k] += e[q] * y;
+                    if (kCentered) block_centered[q][k] += e[q] * (y - x[q][k]);
+                }
             }
         }
         for (int q = 0; q < Q; ++q) {
             sum_exp[q] += sum_lanes(block_sum[q]);
-            for (int k = 0; k < D; ++k) weighted[q][k] += sum_lanes(block_weighted[q][k]);
+            for (int k = 0; k < D; ++k) {
+                if (kPlain) plain[q][k] += sum_lanes(block_plain[q][k]);
+                if (kCentered) centered[q][k] += sum_lanes(block_centered[q][k]);
+            }
         }
     }
-    // Sums of e (y - x) back to sums of e y, in double: the difference form kept the mean's
-    // offset from x (what the score needs) free of float32 cancellation.
     for (int q = 0; q < Q && q0 + q < b.count; ++q) {
         const int64_t i = q0 + q;
         b.max_logit[i] = max_logit[q];
         b.sum_exp[i] = sum_exp[q];
-        for (int64_t k = 0; k < d; ++k) b.weighted[i * d + k] = weighted[q][k] + (double)x[q][k] * sum_exp[q];
+        for (int64_t k = 0; k < d; ++k) {
+            if (kPlain) b.weighted[i * d + k] = plain[q][k];
+            if (kCentered) b.centered[i * d + k] = centered[q][k];
+        }
     }
 }
 
-template <int D>
+template <int D, int kSums>
 void low_d_block(const StagedData& s, const QueryBlock& b) {
     constexpr int Q = D >= 8 ? 1 : 8 / D;
-    for (int64_t q0 = 0; q0 < b.count; q0 += Q) low_d_tile<D>(s, b, q0);
+    for (int64_t q0 = 0; q0 < b.count; q0 += Q) low_d_tile<D, kSums>(s, b, q0);
+}
+
+template <int kSums>
+void low_d_sums(const StagedData& s, const QueryBlock& b) {
+    switch (s.padded_d) {
+        case 2: return low_d_block<2, kSums>(s, b);
+        case 4: return low_d_block<4, kSums>(s, b);
+        case 8: return low_d_block<8, kSums>(s, b);
+        case 16: return low_d_block<16, kSums>(s, b);
+        default: return low_d_block<32, kSums>(s, b);
+    }
 }
 
 void low_d(const StagedData& s, const QueryBlock& b) {
-    switch (s.padded_d) {
-        case 2: return low_d_block<2>(s, b);
-        case 4: return low_d_block<4>(s, b);
-        case 8: return low_d_block<8>(s, b);
-        case 16: return low_d_block<16>(s, b);
-        default: return low_d_block<32>(s, b);
+    switch ((b.weighted ? kPlainSums : 0) | (b.centered ? kCenteredSums : 0)) {
+        case 0: return low_d_sums<0>(s, b);
+        case kPlainSums: return low_d_sums<kPlainSums>(s, b);
+        case kCenteredSums: return low_d_sums<kCenteredSums>(s, b);
+        default: return low_d_sums<kPlainSums | kCenteredSums>(s, b);
     }
 }
 
