@@ -295,8 +295,6 @@ void weighted_rows_4(const StagedData& s, int64_t j0, const int64_t* rows, int64
 void high_d(const StagedData& s, const QueryBlock& b) {
     const int64_t d = s.d;
     start_rows(b, d);
-    // Worst-case relative error of the float32 dot product (kLanes-wide partial sums, then the
-    // lanes), plus the roundings of the norms and of the difference.
     // Worst-case relative error of the float32 dot product (dot_tile), against
     // sum_k |x_k y_k| <= |x| |y|, with the tail and the final roundings.
     const double gamma = ((double)kDotChunk + (double)(d / (kDotChunk * kLanes)) + 8.0) * 0x1p-24;
