@@ -198,39 +198,39 @@ constexpr double kLogitErrorBound = 1e-3;
 
 // Register tiles: accumulators plus the loaded operands must fit the register file (32 vector
 // registers with AVX-512, 16 below), or the tile spills and runs at the speed of L1.
-constexpr int kDotQueries = kLanes == 16 ? 4 : 2;  // x.y tile: kDotQueries x 4 data rows
+constexpr int kDotQueries = 4;                     // x.y tile: kDotQueries x kDotRows data rows
+constexpr int kDotRows = kLanes == 16 ? 4 : 3;
 constexpr int kSumVectors = kLanes == 16 ? 4 : 2;  // P.Y tile: 4 queries x kSumVectors vectors
 
-// Dot products of kDotQueries query rows with 4 data rows. Two-level sums: each lane adds at most
+// Dot products of kDotQueries query rows with kDotRows data rows. Two-level sums: each lane adds at most
 // kDotChunk products before they go to a second sum, which bounds the float32 error by
 // (kDotChunk + d / (kDotChunk kLanes) + log2 kLanes) ulp of sum_k |x_k y_k| rather than d / kLanes.
 constexpr int64_t kDotChunk = 16;
 
-void dot_tile(const float* const x[kDotQueries], const float* const y[4], int64_t d, float out[kDotQueries][4]) {
-    vfloat total[kDotQueries][4];
+void dot_tile(const float* const x[kDotQueries], const float* const y[kDotRows], int64_t d,
+              float out[kDotQueries][kDotRows]) {
+    vfloat total[kDotQueries][kDotRows];
     for (int a = 0; a < kDotQueries; ++a)
-        for (int b = 0; b < 4; ++b) total[a][b] = splat(0.0f);
+        for (int b = 0; b < kDotRows; ++b) total[a][b] = splat(0.0f);
     int64_t k = 0;
     while (k + kLanes <= d) {
-        vfloat acc[kDotQueries][4];
+        vfloat acc[kDotQueries][kDotRows];
         for (int a = 0; a < kDotQueries; ++a)
-            for (int b = 0; b < 4; ++b) acc[a][b] = splat(0.0f);
+            for (int b = 0; b < kDotRows; ++b) acc[a][b] = splat(0.0f);
         const int64_t chunk_end = smaller(d, k + kDotChunk * kLanes);
         for (; k + kLanes <= chunk_end; k += kLanes) {
-            const vfloat y0 = load(y[0] + k), y1 = load(y[1] + k), y2 = load(y[2] + k), y3 = load(y[3] + k);
+            vfloat yv[kDotRows];
+            for (int b = 0; b < kDotRows; ++b) yv[b] = load(y[b] + k);
             for (int a = 0; a < kDotQueries; ++a) {
                 const vfloat xa = load(x[a] + k);
-                acc[a][0] += xa * y0;
-                acc[a][1] += xa * y1;
-                acc[a][2] += xa * y2;
-                acc[a][3] += xa * y3;
+                for (int b = 0; b < kDotRows; ++b) acc[a][b] += xa * yv[b];
             }
         }
         for (int a = 0; a < kDotQueries; ++a)
-            for (int b = 0; b < 4; ++b) total[a][b] += acc[a][b];
+            for (int b = 0; b < kDotRows; ++b) total[a][b] += acc[a][b];
     }
     for (int a = 0; a < kDotQueries; ++a) {
-        for (int b = 0; b < 4; ++b) {
+        for (int b = 0; b < kDotRows; ++b) {
             float tail = 0.0f;
             for (int64_t t = k; t < d; ++t) tail += x[a][t] * y[b][t];
             out[a][b] = (float)sum_lanes(total[a][b]) + tail;
@@ -315,13 +315,13 @@ void high_d(const StagedData& s, const QueryBlock& b) {
             // Rows past the block or the queries repeat the last one; their results are dropped.
             const float* x[kDotQueries];
             for (int a = 0; a < kDotQueries; ++a) x[a] = b.x + smaller(q0 + a, b.count - 1) * d;
-            for (int64_t t0 = 0; t0 < rows; t0 += 4) {
-                const float* y[4];
-                for (int c = 0; c < 4; ++c) y[c] = s.rows + (j0 + smaller(t0 + c, rows - 1)) * d;
-                float out[kDotQueries][4];
+            for (int64_t t0 = 0; t0 < rows; t0 += kDotRows) {
+                const float* y[kDotRows];
+                for (int c = 0; c < kDotRows; ++c) y[c] = s.rows + (j0 + smaller(t0 + c, rows - 1)) * d;
+                float out[kDotQueries][kDotRows];
                 dot_tile(x, y, d, out);
                 for (int a = 0; a < kDotQueries && q0 + a < b.count; ++a)
-                    for (int c = 0; c < 4 && t0 + c < rows; ++c) dots[q0 + a][t0 + c] = out[a][c];
+                    for (int c = 0; c < kDotRows && t0 + c < rows; ++c) dots[q0 + a][t0 + c] = out[a][c];
             }
         }
         float y_norm_max = 0.0f;
