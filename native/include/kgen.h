@@ -63,6 +63,19 @@ typedef enum kgen_kernel {
     KGEN_KERNEL_CAUCHY = 2
 } kgen_kernel;
 
+/* The CPU backend's two paths: fast (float32 tiles, vectorized, the default) and reference
+   (float64 sums, one query at a time: the oracle's twin). */
+typedef enum kgen_cpu_path { KGEN_CPU_FAST = 0, KGEN_CPU_REFERENCE = 1 } kgen_cpu_path;
+
+/* The instruction set of the fast path's kernels. AUTO: KGEN_CPU_ISA (portable, avx2 or avx512)
+   when set, else the best one this CPU supports. */
+typedef enum kgen_cpu_isa {
+    KGEN_CPU_ISA_AUTO = 0,
+    KGEN_CPU_ISA_PORTABLE = 1,
+    KGEN_CPU_ISA_AVX2 = 2, /* AVX2 + FMA */
+    KGEN_CPU_ISA_AVX512 = 3
+} kgen_cpu_isa;
+
 typedef struct kgen_context kgen_context;
 
 /* ---- library ---------------------------------------------------------------------------- */
@@ -81,6 +94,14 @@ kgen_status kgen_cuda_device_count(int* count);
 
 /* backend: a kgen_backend; device: the CUDA device index (ignored for the CPU). */
 kgen_status kgen_context_create(int backend, int device, kgen_context** context);
+/*
+ * A CPU context with its own worker threads (started once, asleep between calls). threads: the
+ * number of threads, calling thread included; 0 means KGEN_THREADS when set, else every hardware
+ * thread. Results are bit-identical for every thread count. path: a kgen_cpu_path; isa: a
+ * kgen_cpu_isa (KGEN_UNAVAILABLE when this CPU lacks it). kgen_context_create with
+ * KGEN_BACKEND_CPU is this call with (0, KGEN_CPU_FAST, KGEN_CPU_ISA_AUTO).
+ */
+kgen_status kgen_cpu_context_create(int threads, int path, int isa, kgen_context** context);
 kgen_status kgen_context_destroy(kgen_context* context);
 /* One line describing the backend and device (name, memory, driver, architectures). */
 kgen_status kgen_context_describe(kgen_context* context, char* buffer, size_t capacity);

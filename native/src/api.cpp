@@ -128,7 +128,7 @@ kgen_status kgen_context_create(int backend, int device, kgen_context** context)
         *context = nullptr;
         std::unique_ptr<kgen_context> created(new kgen_context());
         if (backend == KGEN_BACKEND_CPU) {
-            created->backend.reset(kgen::create_cpu_backend());
+            created->backend.reset(kgen::create_cpu_backend(kgen::CpuOptions{}));
         } else if (backend == KGEN_BACKEND_CUDA) {
             check::require(device >= 0, "device must be >= 0, got " + std::to_string(device));
             created->backend.reset(kgen::create_cuda_backend(device));
@@ -136,6 +136,21 @@ kgen_status kgen_context_create(int backend, int device, kgen_context** context)
             throw kgen::invalid_argument("backend must be KGEN_BACKEND_CPU (0) or KGEN_BACKEND_CUDA (1), got " +
                                          std::to_string(backend));
         }
+        *context = created.release();
+    });
+}
+
+kgen_status kgen_cpu_context_create(int threads, int path, int isa, kgen_context** context) {
+    return guarded([&] {
+        check::pointer(context, "context");
+        *context = nullptr;
+        check::require(threads >= 0, "threads must be >= 0 (0: the default), got " + std::to_string(threads));
+        check::require(path == KGEN_CPU_FAST || path == KGEN_CPU_REFERENCE,
+                       "path must be KGEN_CPU_FAST (0) or KGEN_CPU_REFERENCE (1), got " + std::to_string(path));
+        check::require(isa >= KGEN_CPU_ISA_AUTO && isa <= KGEN_CPU_ISA_AVX512,
+                       "isa must be a kgen_cpu_isa (0 to 3), got " + std::to_string(isa));
+        std::unique_ptr<kgen_context> created(new kgen_context());
+        created->backend.reset(kgen::create_cpu_backend(kgen::CpuOptions{threads, path, isa}));
         *context = created.release();
     });
 }

@@ -127,7 +127,14 @@ public:
     virtual void distance_sum(const Pairs& pairs, float* sums) = 0;
 };
 
-Backend* create_cpu_backend();
+// How a CPU context runs: the kgen_cpu_context_create arguments (0: the defaults).
+struct CpuOptions {
+    int threads = 0;
+    int path = KGEN_CPU_FAST;
+    int isa = KGEN_CPU_ISA_AUTO;
+};
+
+Backend* create_cpu_backend(const CpuOptions& options);
 Backend* create_cuda_backend(int device);  // throws Unavailable when CUDA is not compiled in
 int cuda_device_count();                   // 0 without CUDA, driver or device
 

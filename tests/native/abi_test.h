@@ -22,5 +22,7 @@ void check_pairwise(kgen_context* cpu, Rng& rng);
 void check_reduction_rejections(kgen_context* cpu, Rng& rng);
 // Bad arguments of everything else.
 void check_other_rejections(kgen_context* cpu, Rng& rng);
+// CPU contexts: their arguments, every instruction set, thread counts, hard high-d cases.
+void check_cpu_contexts(kgen_context* cpu, Rng& rng);
 
 }  // namespace kgen_test

@@ -26,6 +26,7 @@ const Group kGroups[] = {
     {"pairwise", kgen_test::check_pairwise},
     {"reduction_rejections", kgen_test::check_reduction_rejections},
     {"other_rejections", kgen_test::check_other_rejections},
+    {"cpu_contexts", kgen_test::check_cpu_contexts},
 };
 
 int run_group(const Group& group, kgen_context* cpu, uint64_t seed) {

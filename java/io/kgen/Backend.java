@@ -4,7 +4,10 @@ package io.kgen;
 public enum Backend {
     /** A CUDA device when one is usable, else the CPU. */
     AUTO,
-    /** All hardware threads of this machine, float64 accumulation: the reference. */
+    /**
+     * The CPU: the fast path on every hardware thread (or KGEN_THREADS); {@link Engine#cpu(CpuOptions)}
+     * chooses the threads and the float64 reference path.
+     */
     CPU,
     /** A CUDA device (the NVIDIA driver is the only run-time need). */
     CUDA

@@ -38,6 +38,17 @@ public final class Engine implements AutoCloseable {
         return open(Backend.AUTO);
     }
 
+    /** Opens the CPU with the given threads, path and instruction set. */
+    public static Engine cpu(CpuOptions options) {
+        Checks.notNull(options, "options");
+        return new Engine(NativeContext.openCpu(options));
+    }
+
+    /** Opens the CPU's fast path on {@code threads} threads (at least 1). */
+    public static Engine cpu(int threads) {
+        return cpu(CpuOptions.defaults().withThreads(threads));
+    }
+
     /** Opens CUDA device {@code device}. */
     public static Engine cuda(int device) {
         Checks.atLeast(device, 0, "device");

@@ -36,6 +36,17 @@ final class NativeContext implements AutoCloseable {
         return new NativeContext(backend, device, handle[0]);
     }
 
+    /** A CPU context with its own threads, path and instruction set. */
+    static NativeContext openCpu(CpuOptions options) {
+        NativeLibrary.ensureLoaded();
+        long[] handle = {0};
+        check(kgen_cpu_context_create(options.threads(), options.path().ordinal(), options.isa().ordinal(), handle),
+                "opening the CPU backend (" + (options.threads() == 0 ? "default" : options.threads()) + " threads, "
+                        + options.path() + " path, "
+                        + options.isa() + " instruction set)");
+        return new NativeContext(Backend.CPU, 0, handle[0]);
+    }
+
     /** CUDA device 0 when usable, else the CPU. */
     static NativeContext openBest() {
         if (cudaDeviceCount() > 0) {

@@ -1,5 +1,6 @@
-// The CPU backend: context memory is host memory, operations run on all hardware threads. The
-// operations themselves live one family per file (cpu_ops.h).
+// The CPU backend: context memory is host memory, operations run on the context's thread pool.
+// The operations themselves live one family per file (cpu_ops.h); kernel sums take the fast path
+// (fast/fast_sums.h) unless the context asked for the reference or the fast path lacks the case.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -9,7 +10,10 @@
 
 #include "../backend.h"
 #include "../errors.h"
+#include "cpu_isa.h"
 #include "cpu_ops.h"
+#include "fast/fast_sums.h"
+#include "thread_pool.h"
 
 namespace kgen {
 namespace {
@@ -30,9 +34,15 @@ void read_meminfo(size_t* free_bytes, size_t* total_bytes) {
 
 class CpuBackend final : public Backend {
 public:
+    explicit CpuBackend(const CpuOptions& options)
+        : fast_(options.path == KGEN_CPU_FAST),
+          isa_(resolve_cpu_isa(options.isa)),
+          pool_(options.threads > 0 ? options.threads : default_thread_count()) {}
+
     std::string describe() override {
-        return "CPU, " + std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
-               " threads, float64 accumulation";
+        return "CPU, " + std::to_string(pool_.threads()) + " threads, " +
+               (fast_ ? std::string("fast path (") + cpu_isa_name(isa_) + ", float32 tiles, float64 row sums)"
+                      : std::string("reference path (float64 accumulation)"));
     }
 
     void synchronize() override {}
@@ -64,36 +74,47 @@ public:
         return cpu_scan(values, count, lower);
     }
 
-    void reduce(const Reduction& p, const Epilogue& out) override { cpu_reduce(p, out); }
-    void reduce_partial(const Reduction& p, const Partial& out) override { cpu_reduce_partial(p, out); }
+    void reduce(const Reduction& p, const Epilogue& out) override {
+        if (fast_ && fast_sums_cover(p, out.gradient != nullptr)) fast_reduce(pool_, isa_, p, out);
+        else cpu_reduce(pool_, p, out);
+    }
+    void reduce_partial(const Reduction& p, const Partial& out) override {
+        if (fast_ && fast_sums_cover(p, out.gradient_sum != nullptr)) fast_reduce_partial(pool_, isa_, p, out);
+        else cpu_reduce_partial(pool_, p, out);
+    }
     void merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) override {
-        cpu_merge_partial(m, d, a, b);
+        cpu_merge_partial(pool_, m, d, a, b);
     }
     void finalize_partial(int64_t m, int64_t d, const ConstPartial& state, const Epilogue& out) override {
-        cpu_finalize_partial(m, d, state, out);
+        cpu_finalize_partial(pool_, m, d, state, out);
     }
 
     void normal_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out, int64_t count) override {
-        cpu_normal_fill(seed, stream, offset, out, count);
+        cpu_normal_fill(pool_, seed, stream, offset, out, count);
     }
     void uniform_fill(uint64_t seed, uint64_t stream, uint64_t offset, float* out, int64_t count) override {
-        cpu_uniform_fill(seed, stream, offset, out, count);
+        cpu_uniform_fill(pool_, seed, stream, offset, out, count);
     }
-    void particle_update(const ParticleUpdate& u) override { cpu_particle_update(u); }
+    void particle_update(const ParticleUpdate& u) override { cpu_particle_update(pool_, u); }
 
     void row_update(float* y, const float* a, const float* x, const float* s, int64_t m, int64_t d) override {
-        cpu_row_update(y, a, x, s, m, d);
+        cpu_row_update(pool_, y, a, x, s, m, d);
     }
-    double sum_squares(const float* values, int64_t count) override { return cpu_sum_squares(values, count); }
+    double sum_squares(const float* values, int64_t count) override { return cpu_sum_squares(pool_, values, count); }
 
     void nearest_two(const Pairs& p, float* distances, int64_t* indices) override {
-        cpu_nearest_two(p, distances, indices);
+        cpu_nearest_two(pool_, p, distances, indices);
     }
-    void distance_sum(const Pairs& p, float* sums) override { cpu_distance_sum(p, sums); }
+    void distance_sum(const Pairs& p, float* sums) override { cpu_distance_sum(pool_, p, sums); }
+
+private:
+    const bool fast_;
+    const int isa_;
+    ThreadPool pool_;
 };
 
 }  // namespace
 
-Backend* create_cpu_backend() { return new CpuBackend(); }
+Backend* create_cpu_backend(const CpuOptions& options) { return new CpuBackend(options); }
 
 }  // namespace kgen

@@ -7,9 +7,9 @@
 
 #include "../common/kernels.h"
 #include "../common/log_sum_exp.h"
-#include "../common/philox.h"
 #include "cpu_ops.h"
-#include "parallel.h"
+#include "row_outputs.h"
+#include "thread_pool.h"
 
 namespace kgen {
 namespace {
@@ -36,6 +36,8 @@ struct RowState {
         for (double& v : weighted) v *= factor;
         for (double& v : gradient) v *= factor;
     }
+
+    RowSums sums() const { return RowSums{max_logit, sum_exp, weighted.data(), gradient.empty() ? nullptr : gradient.data()}; }
 };
 
 double bandwidth_of(const Reduction& p, int64_t i) {
@@ -95,77 +97,42 @@ void accumulate_row(const Reduction& p, int64_t i, RowState& row) {
     }
 }
 
-// The outputs every complete state has: lse, mean and gradient.
-void write_sums(const RowState& row, int64_t i, int64_t d, const Epilogue& out) {
-    if (out.lse) out.lse[i] = (float)(row.max_logit + std::log(row.sum_exp));
-    for (int64_t k = 0; k < d; ++k) {
-        if (out.mean) out.mean[i * d + k] = (float)(row.weighted[k] / row.sum_exp);
-        if (out.gradient) out.gradient[i * d + k] = (float)(row.gradient[k] / row.sum_exp);
-    }
-}
-
-// The outputs that need the query and its bandwidth: log-density, score, the Euler step (which
-// overwrites the query: every other output of the row is written first).
-template <typename K>
-void write_query_outputs(const RowState& row, int64_t i, int64_t d, const float* x, double h, const Epilogue& out) {
-    if (out.log_density) {
-        out.log_density[i] = (float)(row.max_logit + std::log(row.sum_exp) - K::log_norm(d, h));
-    }
-    if (!out.score && !out.euler.x) return;
-    NormalCache normals;
-    const EulerStep& step = out.euler;
-    for (int64_t k = 0; k < d; ++k) {
-        const double mean = row.weighted[k] / row.sum_exp;
-        if (out.score) out.score[i * d + k] = (float)((mean - (double)x[k]) / (h * h));
-        if (step.x) {
-            const double z = step.noise != 0.0f ? normals.normal(step.seed, step.stream, step.offset + (uint64_t)(i * d + k)) : 0.0;
-            step.x[i * d + k] = (float)((double)x[k] + (double)step.step * (mean - (double)x[k]) / (h * h) + (double)step.noise * z);
-        }
-    }
-}
-
 constexpr int64_t kRowsPerChunk = 16;
 
 template <typename K>
-void reduce_rows(const Reduction& p, const Epilogue& out) {
-    parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
+void reduce_rows(ThreadPool& pool, const Reduction& p, const Epilogue& out) {
+    pool.parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
         RowState row(p.d, out.gradient != nullptr);
         for (int64_t i = begin; i < end; ++i) {
             accumulate_row<K>(p, i, row);
-            write_sums(row, i, p.d, out);
-            write_query_outputs<K>(row, i, p.d, p.queries + i * p.d, bandwidth_of(p, i), out);
+            write_row<K>(row.sums(), p, i, out);
         }
     });
 }
 
 template <typename K>
-void reduce_rows_partial(const Reduction& p, const Partial& out) {
-    parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
+void reduce_rows_partial(ThreadPool& pool, const Reduction& p, const Partial& out) {
+    pool.parallel_for(p.m, kRowsPerChunk, [&](int64_t begin, int64_t end) {
         RowState row(p.d, out.gradient_sum != nullptr);
         for (int64_t i = begin; i < end; ++i) {
             accumulate_row<K>(p, i, row);
-            out.max_logit[i] = (float)row.max_logit;
-            out.sum_exp[i] = (float)row.sum_exp;
-            for (int64_t k = 0; k < p.d; ++k) {
-                out.weighted_sum[i * p.d + k] = (float)row.weighted[k];
-                if (out.gradient_sum) out.gradient_sum[i * p.d + k] = (float)row.gradient[k];
-            }
+            write_partial_row(row.sums(), i, p.d, out);
         }
     });
 }
 
 }  // namespace
 
-void cpu_reduce(const Reduction& p, const Epilogue& out) {
-    for_kernel(p.kernel, [&](auto kernel) { reduce_rows<decltype(kernel)>(p, out); });
+void cpu_reduce(ThreadPool& pool, const Reduction& p, const Epilogue& out) {
+    for_kernel(p.kernel, [&](auto kernel) { reduce_rows<decltype(kernel)>(pool, p, out); });
 }
 
-void cpu_reduce_partial(const Reduction& p, const Partial& out) {
-    for_kernel(p.kernel, [&](auto kernel) { reduce_rows_partial<decltype(kernel)>(p, out); });
+void cpu_reduce_partial(ThreadPool& pool, const Reduction& p, const Partial& out) {
+    for_kernel(p.kernel, [&](auto kernel) { reduce_rows_partial<decltype(kernel)>(pool, p, out); });
 }
 
-void cpu_merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) {
-    parallel_for(m, 256, [&](int64_t begin, int64_t end) {
+void cpu_merge_partial(ThreadPool& pool, int64_t m, int64_t d, const Partial& a, const ConstPartial& b) {
+    pool.parallel_for(m, 256, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             double ma = a.max_logit[i], mb = b.max_logit[i];
             double merged = std::fmax(ma, mb);
@@ -180,8 +147,8 @@ void cpu_merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartia
     });
 }
 
-void cpu_finalize_partial(int64_t m, int64_t d, const ConstPartial& state, const Epilogue& out) {
-    parallel_for(m, 256, [&](int64_t begin, int64_t end) {
+void cpu_finalize_partial(ThreadPool& pool, int64_t m, int64_t d, const ConstPartial& state, const Epilogue& out) {
+    pool.parallel_for(m, 256, [&](int64_t begin, int64_t end) {
         RowState row(d, state.gradient_sum != nullptr);
         for (int64_t i = begin; i < end; ++i) {
             row.max_logit = state.max_logit[i];
@@ -190,7 +157,7 @@ void cpu_finalize_partial(int64_t m, int64_t d, const ConstPartial& state, const
                 row.weighted[k] = state.weighted_sum[i * d + k];
                 if (state.gradient_sum) row.gradient[k] = state.gradient_sum[i * d + k];
             }
-            write_sums(row, i, d, out);
+            write_sums(row.sums(), i, d, out);
         }
     });
 }

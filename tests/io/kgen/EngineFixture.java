@@ -35,8 +35,13 @@ abstract class EngineFixture {
 
     /** The backend under test and what to expect of it. */
     enum Profile {
-        /** Logits and sums in float64: the only error is the final rounding to float32. */
+        /**
+         * The CPU's fast path: logits and exponentials in float32 (a few ulp of the logit: the
+         * logit term), sums in float32 within a block and float64 across blocks (hence base 1e-5).
+         */
         CPU(List.of(Placement.HEAP, Placement.OFF_HEAP, Placement.DEVICE), true),
+        /** The CPU's reference path, logits and sums in float64: only the final rounding to float32. */
+        CPU_REFERENCE(List.of(Placement.HEAP, Placement.OFF_HEAP, Placement.DEVICE), true),
         /**
          * Float32 on the GPU: sums carry about sqrt(n) ulp, hence base 3e-5; logits are formed in
          * float32 with a relative error of about (sqrt(d) + 3) ulp, hence the logit term.
@@ -53,16 +58,25 @@ abstract class EngineFixture {
         }
 
         double baseTolerance(int d) {
-            return this == CPU ? 1e-6 : 3e-5;
+            switch (this) {
+                case CPU_REFERENCE: return 1e-6;
+                case CPU: return 1e-5;
+                default: return 3e-5;
+            }
         }
 
         double logitTolerance(int d) {
-            return this == CPU ? 0 : 4 * 0x1p-24 * (Math.sqrt(d) + 3);
+            return this == CPU_REFERENCE ? 0 : 4 * 0x1p-24 * (Math.sqrt(d) + 3);
         }
 
         Engine open() {
-            if (this == CUDA) assumeTrue(Engine.cudaDeviceCount() > 0, "no CUDA device");
-            return Engine.open(this == CPU ? Backend.CPU : Backend.CUDA);
+            switch (this) {
+                case CPU_REFERENCE: return Engine.cpu(CpuOptions.defaults().withPath(CpuOptions.Path.REFERENCE));
+                case CPU: return Engine.open(Backend.CPU);
+                default:
+                    assumeTrue(Engine.cudaDeviceCount() > 0, "no CUDA device");
+                    return Engine.open(Backend.CUDA);
+            }
         }
     }
 

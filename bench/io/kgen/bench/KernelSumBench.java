@@ -143,7 +143,8 @@ public final class KernelSumBench implements Callable<Integer> {
         return m;
     }
 
-    private static double[] time(Runnable call, int repeats) {
+    /** Sorted ms of `repeats` runs after one warm-up run (shared with CpuBench). */
+    static double[] time(Runnable call, int repeats) {
         call.run(); // warm-up: first launch, module load, allocator pools
         double[] ms = new double[repeats];
         for (int r = 0; r < repeats; r++) {
@@ -155,7 +156,7 @@ public final class KernelSumBench implements Callable<Integer> {
         return ms;
     }
 
-    private static double median(double[] sorted) {
+    static double median(double[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }

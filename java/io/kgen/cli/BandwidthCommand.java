@@ -1,6 +1,5 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
@@ -11,6 +10,7 @@ import io.kgen.sampling.BandwidthRule;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,8 +37,8 @@ final class BandwidthCommand implements Callable<Integer> {
             + "from Silverman's h / 20 to 4 h for a file (default: ${DEFAULT-VALUE})")
     int grid = 16;
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +62,7 @@ final class BandwidthCommand implements Callable<Integer> {
         }
         final FloatMatrix dataPoints = y;
         final int n = (int) y.rows();
-        try (Engine engine = Engine.open(backend)) {
+        try (Engine engine = engineOptions.open()) {
             System.out.println("kgen: leave-one-out Gaussian KDE bandwidth on " + what);
             System.out.println("engine: " + engine.describe());
             System.out.printf("%10s  %22s  %10s  %12s%n", "h", "mean log-likelihood", "ms", "pairs/s");

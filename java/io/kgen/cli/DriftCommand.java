@@ -35,7 +35,7 @@ final class DriftCommand implements Callable<Integer> {
         Drifting.Builder b = Drifting.builder().field(field).bandwidth(io.bandwidth).steps(steps);
         if (eta != null) b.stepSize(eta);
         if (negatives != null) b.negatives(PrimitiveOptions.read(negatives, "negatives"));
-        try (Engine engine = Engine.open(io.backend)) {
+        try (Engine engine = io.engine.open()) {
             io.write(b.build().run(engine, io.readData(), io.readQueries()));
         }
         return 0;

@@ -1,6 +1,5 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.experiments.Experiment;
 import io.kgen.experiments.Experiments;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,8 +29,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of data and draws (default: ${DEFAULT-VALUE})")
     long seed = 1;
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -41,7 +41,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Experiment experiment = Experiments.named(name);
         Path folder = out != null ? out : Path.of("results", experiment.name());
         java.nio.file.Files.createDirectories(folder);
-        try (Engine engine = Engine.open(backend)) {
+        try (Engine engine = engineOptions.open()) {
             System.err.println("kgen: experiment " + experiment.name() + (small ? " (small)" : "") + " on " + engine.describe());
             long start = System.nanoTime();
             Table table = experiment.run(new Settings(engine, folder, seed, small));

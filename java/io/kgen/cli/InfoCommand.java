@@ -1,16 +1,16 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.Engine;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Backend, device, driver and compiled CUDA architectures.")
 final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Override
     public Integer call() {
@@ -18,7 +18,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.println("needs at least:        " + io.kgen.NativeFloor.describe());
         System.out.println("CUDA backend compiled: " + (Engine.cudaCompiled() ? "yes" : "no"));
         System.out.println("CUDA devices usable:   " + Engine.cudaDeviceCount());
-        try (Engine engine = Engine.open(backend)) {
+        try (Engine engine = engineOptions.open()) {
             System.out.println("engine:                " + engine.describe());
         }
         return 0;

@@ -1,12 +1,12 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.io.MatrixFiles;
 import io.kgen.io.OutputPaths;
 import java.io.IOException;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the primitive commands (score, kde, drift): files in, a file out. */
@@ -26,8 +26,8 @@ final class PrimitiveOptions {
     @Option(names = {"-o", "--out"}, required = true, description = "output file, .npy or .csv")
     Path out;
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Option(names = "--float64", description = "write a .npy output as float64 (default: float32)")
     boolean float64;

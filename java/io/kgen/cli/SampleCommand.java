@@ -1,6 +1,5 @@
 package io.kgen.cli;
 
-import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
@@ -23,6 +22,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Samples with any of kgen's methods from a built-in data set or a .npy/.csv file. */
@@ -83,8 +83,8 @@ final class SampleCommand implements Callable<Integer> {
             + "swiss-roll-3d, where the roll lies; 0,1 otherwise)")
     int[] axes;
 
-    @Option(names = "--backend", description = "AUTO, CPU or CUDA (default: ${DEFAULT-VALUE})")
-    Backend backend = Backend.AUTO;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -106,7 +106,7 @@ final class SampleCommand implements Callable<Integer> {
         FloatMatrix y = SampleData.require(loadData(), data);
         WorkingMemory.require("-s " + samples + " with " + y.cols() + "-d data",
                 WorkingMemory.SAMPLE_COPIES * (long) samples * y.cols() + y.rows() * (long) y.cols());
-        try (Engine engine = Engine.open(backend)) {
+        try (Engine engine = engineOptions.open()) {
             // Printed even with --quiet: a long run says up front how much work it is.
             System.err.printf(Locale.ROOT, "kgen: %s on %s (%d x %d), %d samples x %d steps: about %.2g pair "
                     + "evaluations; %s%n", method, data, y.rows(), y.cols(), samples, stepCount(),

@@ -24,7 +24,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         io.checkPaths();
-        try (Engine engine = Engine.open(io.backend)) {
+        try (Engine engine = io.engine.open()) {
             KernelSum spec = io.weighted(KernelSum.of(kernel, Bandwidth.of(io.bandwidth)).withLeaveOneOut(leaveOneOut));
             io.write(engine.score(spec, io.readQueries(), io.readData()));
         }

@@ -31,6 +31,9 @@ public final class KgenNative {
     public static native int kgen_context_create(int backend, int device,
             @Cast("kgen_context**") long[] context);
 
+    public static native int kgen_cpu_context_create(int threads, int path, int isa,
+            @Cast("kgen_context**") long[] context);
+
     public static native int kgen_context_destroy(@Cast("kgen_context*") long context);
 
     public static native int kgen_context_describe(@Cast("kgen_context*") long context,
