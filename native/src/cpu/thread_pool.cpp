@@ -6,6 +6,15 @@
 
 #include "../errors.h"
 
+// condition_variable::wait is bound to the version every libstdc++ since GCC 4.5 exports
+// (GLIBCXX_3.4.11), not to the GLIBCXX_3.4.30 entry that GCC 12 added for the same call: the
+// library then loads where the C++ runtime is GCC 11's (RHEL 9, Amazon Linux 2023). See
+// NativeFloor and NativeFloorTest.
+#if defined(__GLIBCXX__) && defined(__x86_64__) && defined(__linux__)
+__asm__(".symver _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE,"
+        "_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.11");
+#endif
+
 namespace kgen {
 
 ThreadPool::ThreadPool(int threads) {
