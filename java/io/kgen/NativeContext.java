@@ -47,17 +47,33 @@ final class NativeContext implements AutoCloseable {
         return new NativeContext(Backend.CPU, 0, handle[0]);
     }
 
-    /** CUDA device 0 when usable, else the CPU. */
+    /**
+     * CUDA device 0 when usable, else the CPU, and the logger ("io.kgen") says why: at DEBUG when
+     * there is simply no CUDA (not compiled in, no device), at WARNING when a listed device could
+     * not be opened (busy, a driver older than the runtime inside needs), so a library user is
+     * quiet by default yet learns why a GPU machine ran on the CPU.
+     */
     static NativeContext openBest() {
-        if (cudaDeviceCount() > 0) {
+        NativeLibrary.ensureLoaded();
+        if (kgen_cuda_compiled() == 0) {
+            LOG.log(System.Logger.Level.DEBUG, "kgen: CPU backend: the native library was built without CUDA");
+        } else if (cudaDeviceCount() == 0) {
+            LOG.log(System.Logger.Level.DEBUG, "kgen: CPU backend: no usable CUDA device (no NVIDIA driver or no GPU)");
+        } else {
             try {
-                return open(Backend.CUDA, 0);
+                NativeContext cuda = open(Backend.CUDA, 0);
+                LOG.log(System.Logger.Level.DEBUG, "kgen: CUDA backend on device 0");
+                return cuda;
             } catch (KgenException e) {
-                // A device that is listed but not usable (busy, wrong driver): use the CPU.
+                LOG.log(System.Logger.Level.WARNING, "kgen: CUDA device 0 is listed but could not be opened ("
+                        + e.getMessage() + "); using the CPU backend (NVIDIA driver r" + NativeFloor.NVIDIA_DRIVER
+                        + "+ is needed)");
             }
         }
         return open(Backend.CPU, 0);
     }
+
+    private static final System.Logger LOG = System.getLogger("io.kgen");
 
     static int cudaDeviceCount() {
         NativeLibrary.ensureLoaded();
