@@ -58,6 +58,8 @@ class SampleFailuresTest {
         assertTrue(Files.notExists(dir.resolve("p.png")));
         Run quiet = run(sample("--data", oneColumnData().toString(), "-o", out.toString(), "--no-plot"));
         assertEquals(0, quiet.code(), quiet.err());
+        // --quiet still says up front how much work the run is.
+        assertTrue(quiet.err().contains("20 samples x 1 steps: about 1.2e+02 pair evaluations"), quiet.err());
         assertTrue(!quiet.err().contains("picture"), quiet.err());
     }
 

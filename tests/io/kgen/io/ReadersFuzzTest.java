@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The .npy and CSV readers under Jazzer, a coverage-guided fuzzer: whatever the bytes, a reader
+ * The .npy and CSV readers, and the numeric options of `kgen sample`, under Jazzer, a
+ * coverage-guided fuzzer: whatever the bytes, a reader
  * returns a matrix or throws its own IOException (or IllegalArgumentException) with a message,
  * never anything else (no StackOverflowError, no OutOfMemoryError from a hostile size, no
  * unchecked exception from deep inside), and never hangs.
@@ -19,6 +20,11 @@ import java.nio.file.Path;
 class ReadersFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void readersThrowOnlyTheirOwnErrors(FuzzedDataProvider data) throws IOException {
+        if (data.consumeInt(0, 3) == 0) {
+            String option = OPTIONS[data.consumeInt(0, OPTIONS.length - 1)];
+            numericOptionParsesOrSaysWhy(option, data.consumeRemainingAsString());
+            return;
+        }
         boolean npy = data.consumeBoolean();
         byte[] bytes = data.consumeRemainingAsBytes();
         Path file = Files.createTempFile("kgen-fuzz", npy ? ".npy" : ".csv");
@@ -32,6 +38,20 @@ class ReadersFuzzTest {
             }
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    private static final String[] OPTIONS = {"-n", "-s", "--steps", "--sigma", "--draws", "--bandwidth", "--seed",
+        "--threads", "--axes"};
+    // Built once: a command tree costs milliseconds, a parse microseconds.
+    private static final picocli.CommandLine COMMAND = new picocli.CommandLine(new io.kgen.cli.Main());
+
+    /** A numeric option of `kgen sample` parses the text or rejects it as a parameter error with a message. */
+    private static void numericOptionParsesOrSaysWhy(String option, String text) {
+        try {
+            COMMAND.parseArgs("sample", option, text);
+        } catch (picocli.CommandLine.ParameterException expected) {
+            if (expected.getMessage() == null) throw new AssertionError("no message for " + option, expected);
         }
     }
 }
