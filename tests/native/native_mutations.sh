@@ -42,6 +42,7 @@ mutation $lse 'return from == T(-INFINITY) ? T(0) : exp(from - to);' 'return exp
   'rescale without the empty-state guard (-inf - -inf is NaN)'
 
 sums=native/src/cpu/kernel_sums_cpu.cpp
+outputs=native/src/cpu/row_outputs.h
 mutation $sums 'row.scale(rescale(row.max_logit, block_max));' '' \
   'kernel sums: running sums not rescaled when a later block of rows raises the max'
 mutation $sums 'row.weighted[k] += e * (double)y[k];' 'row.weighted[k] += e * (double)x[k];' \
@@ -53,14 +54,14 @@ mutation $sums 'j == i + p.self_offset' 'j == i' \
 mutation $sums 'return p.bandwidths ? (double)p.bandwidths[i] : (double)p.bandwidth;' \
   'return p.bandwidths ? (double)p.bandwidths[0] : (double)p.bandwidth;' \
   'per-query bandwidths: query 0'"'"'s bandwidth for every query'
-mutation $sums '(float)(row.max_logit + std::log(row.sum_exp) - K::log_norm(d, h))' \
+mutation $outputs '(float)(row.max_logit + std::log(row.sum_exp) - K::log_norm(d, h))' \
   '(float)(row.max_logit + std::log(row.sum_exp) + K::log_norm(d, h))' \
   'log density adds the normaliser instead of subtracting it'
-mutation $sums '(float)((mean - (double)x[k]) / (h * h))' '(float)((mean - (double)x[k]) / h)' \
+mutation $outputs 'out.score[i * d + k] = (float)(offset / (h * h));' 'out.score[i * d + k] = (float)(offset / h);' \
   'Gaussian score divided by h instead of h^2'
-mutation $sums 'step.offset + (uint64_t)(i * d + k)' 'step.offset + (uint64_t)(i + k)' \
+mutation $outputs 'step.offset + (uint64_t)(i * d + k)' 'step.offset + (uint64_t)(i + k)' \
   'Euler step: noise element i + k instead of i d + k'
-mutation $sums '(double)step.step * (mean - (double)x[k]) / (h * h)' '(double)step.step * (mean - (double)x[k]) / h' \
+mutation $outputs '(double)step.step * offset / (h * h)' '(double)step.step * offset / h' \
   'Euler step: drift divided by h instead of h^2'
 mutation $sums 'a.sum_exp[i] * fa + b.sum_exp[i] * fb' 'a.sum_exp[i] * fa + b.sum_exp[i] * fa' \
   'merge rescales the second state'"'"'s sum by the first state'"'"'s factor'
@@ -68,8 +69,8 @@ mutation $sums 'a.gradient_sum[k] * fa + b.gradient_sum[k] * fb' 'a.gradient_sum
   'merge adds gradient sums without rescaling them'
 mutation $sums 'row.weighted[k] = state.weighted_sum[i * d + k];' 'row.weighted[k] = state.weighted_sum[k];' \
   'finalize reads query 0'"'"'s weighted sum for every query'
-mutation $sums 'out.sum_exp[i] = (float)row.sum_exp;' 'out.sum_exp[i] = (float)row.sum_exp * (float)p.n;' \
-  'split: the partial sum_exp scaled by the slice size'
+mutation $outputs 'out.sum_exp[i] = (float)row.sum_exp;' 'out.sum_exp[i] = (float)(2.0 * row.sum_exp);' \
+  'split: the partial sum_exp written twice its value'
 
 api=native/src/api.cpp
 mutation $api 'r.uniform_log_weight = 0.0f;  // partial states carry unit weights' '' \

@@ -76,6 +76,12 @@ class NpyEdgeTest {
         // np.save's own headers nest two deep; 32 levels still parse (and fail on the shape, as they should).
         String ok = dict("<f4", "(" + "[".repeat(30) + "]".repeat(30) + ",)");
         assertTrue(message(raw("ok.npy", ok)).contains("is not a tuple of integers"));
+        // Depth is nesting, not count: forty siblings one level down parse.
+        String siblings = dict("<f4", "(" + "(), ".repeat(40) + ")");
+        assertTrue(message(raw("siblings.npy", siblings)).contains("is not a tuple of integers"));
+        // Dicts count too.
+        String dicts = "{'a': ".repeat(5000) + "1" + "}".repeat(5000);
+        assertTrue(message(raw("dicts.npy", dicts)).startsWith("dicts.npy: malformed header: nested deeper than 32 levels"));
     }
 
     /** Shapes are printed as Python tuples in messages: "(2, -3)", "(-1,)". */
