@@ -39,7 +39,15 @@ public final class Main {
         }
     }
 
+    /** No subcommand means `sample`, with or without its options (`kgen -s 100` samples 100). */
     private static int run(CommandLine cli, String... args) {
-        return cli.execute(args.length == 0 ? new String[] {"sample"} : args);
+        boolean ownOption = args.length > 0 && java.util.List.of("-h", "--help", "-V", "--version").contains(args[0]);
+        if (args.length == 0 || (args[0].startsWith("-") && !ownOption)) {
+            String[] sample = new String[args.length + 1];
+            sample[0] = "sample";
+            System.arraycopy(args, 0, sample, 1, args.length);
+            return cli.execute(sample);
+        }
+        return cli.execute(args);
     }
 }

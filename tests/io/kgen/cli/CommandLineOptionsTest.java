@@ -73,6 +73,15 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void optionsWithoutASubcommandGoToSample() throws Exception {
+        Path out = dir.resolve("default.npy");
+        Run r = run("-m", "kde", "-s", "3", "-n", "40", "--backend", "CPU", "--quiet", "--no-plot", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(3, MatrixFiles.read(out).rows());
+        assertTrue(run("-h").out().contains("Usage: kgen [-hV] [COMMAND]"), "kgen's own help stays kgen's");
+    }
+
+    @Test
     void enumValuesTakeAnyCase() throws Exception {
         Path out = dir.resolve("x.npy");
         Run r = run("sample", "-m", "kde", "-s", "5", "-n", "50", "--backend", "cpu", "--quiet", "--no-plot", "-o",
