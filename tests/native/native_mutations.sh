@@ -151,8 +151,8 @@ mutation $nearest 'index[1] = index[0];' '' \
   'nearest two: a displaced nearest row leaves its index behind'
 
 pairwise=native/src/cpu/pairwise_cpu.cpp
-mutation $pairwise $'if (p.leave_one_out && j == i + p.self_offset) continue;\n                best.insert' \
-  $'if (p.leave_one_out && j == i + p.self_offset + 1) continue;\n                best.insert' \
+mutation $pairwise 'const bool self = p.leave_one_out && j == begin + q + p.self_offset;' \
+  'const bool self = p.leave_one_out && j == begin + q + p.self_offset + 1;' \
   'nearest two under leave-one-out skips row i + 1 instead of i'
 # Not "the distance sum ignores leave-one-out": the pair it skips is a point and itself, at
 # distance 0, so dropping the skip changes no sum (an equivalent mutant).
