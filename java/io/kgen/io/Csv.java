@@ -125,7 +125,8 @@ public final class Csv {
     private static float parse(String cell, String name, int line, int col) throws IOException {
         Float v = number(cell);
         if (v == null) {
-            String shown = cell.strip().isEmpty() ? "an empty cell" : "'" + cell.strip() + "'";
+            String bare = unquote(cell.strip());  // a quoted empty cell is an empty cell
+            String shown = bare.isEmpty() ? "an empty cell" : "'" + cell.strip() + "'";
             throw new IOException(name + ": line " + line + ", column " + col + ": " + shown + " is not a number");
         }
         return v;

@@ -130,6 +130,14 @@ class CsvTest {
         rejects(file("suffix-first.csv", "1f,2d\n3,4\n"), "suffix-first.csv: line 1, column 1: '1f' is not a number");
         rejects(file("dot-first.csv", ".,2\n3,4\n"), "dot-first.csv: line 1, column 1: '.' is not a number");
         assertMatrix(Csv.read(file("named.csv", "x,\"y\"\n3,4\n")), 1, 2, 3, 4);
+        // A leading 0 starts like a number too: "0x,0y" is a data row with bad cells, not a header.
+        rejects(file("zeros-first.csv", "0x,0y\n3,4\n"), "zeros-first.csv: line 1, column 1: '0x' is not a number");
+    }
+
+    /** A quoted empty cell is an empty cell. */
+    @Test
+    void aQuotedEmptyCellIsEmpty() throws IOException {
+        rejects(file("quoted-empty.csv", "1,2\n3,\"\"\n"), "quoted-empty.csv: line 2, column 2: an empty cell is not a number");
     }
 
     /** A binary or UTF-16 file is named as such, not "Input length = 1". */

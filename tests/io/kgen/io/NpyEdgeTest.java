@@ -66,6 +66,18 @@ class NpyEdgeTest {
         }
     }
 
+    /** A malformed header is quoted whole up to 80 characters, and cut after that. */
+    @Test
+    void longHeadersAreCutInMessages() throws IOException {
+        String eighty = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': " + "1".repeat(16) + ")";
+        assertEquals(80, eighty.length());
+        String text = message(raw("eighty.npy", eighty));
+        assertTrue(text.endsWith(" in " + eighty), text);
+        String longer = eighty + " ";
+        String cut = message(raw("longer.npy", longer + "1"));
+        assertTrue(cut.endsWith("... (82 characters)"), cut);
+    }
+
     /** A hostile header nested thousands deep is refused in one short line, not a StackOverflowError. */
     @Test
     void deeplyNestedHeadersAreRefused() throws IOException {
