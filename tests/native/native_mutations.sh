@@ -159,8 +159,8 @@ mutation $pairwise 'const bool self = p.leave_one_out && j == begin + q + p.self
 mutation $pairwise $'if (p.leave_one_out && j == i + p.self_offset) continue;\n                double w' \
   $'if (p.leave_one_out && j == i + p.self_offset + 1) continue;\n                double w' \
   'distance sum under leave-one-out skips row i + 1 instead of i'
-mutation $pairwise 'w * std::sqrt(squared_distance(p.queries + i * p.d, p.data + j * p.d, p.d))' \
-  'w * squared_distance(p.queries + i * p.d, p.data + j * p.d, p.d)' \
+mutation $pairwise 'w * std::sqrt(squared_distance_double(p.queries + i * p.d, p.data + j * p.d, p.d))' \
+  'w * squared_distance_double(p.queries + i * p.d, p.data + j * p.d, p.d)' \
   'distance sum of squared distances'
 
 # ---- the run ------------------------------------------------------------------------------------

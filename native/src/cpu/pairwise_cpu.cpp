@@ -9,42 +9,36 @@
 namespace kgen {
 namespace {
 
-// Four partial sums, so the compiler can keep them in one vector register (high d is where the
-// samplers' nearest-neighbour probes spend their time).
-double squared_distance(const float* x, const float* y, int64_t d) {
-    double part[4] = {0.0, 0.0, 0.0, 0.0};
+// |x - y|^2 in T with Parts partial sums (a vector register's worth), added pairwise at the end:
+// double with 4 for the exact pass, float with 8 for cpu_nearest_two's screen (high d is where
+// the samplers' nearest-neighbour probes spend their time). The order of the additions is part of
+// the result: NearestTwoScreenTest sums the same way.
+template <typename T, int Parts>
+T squared_distance(const float* x, const float* y, int64_t d) {
+    T part[Parts] = {};
     int64_t k = 0;
-    for (; k + 4 <= d; k += 4) {
-        for (int l = 0; l < 4; ++l) {
-            double diff = (double)x[k + l] - (double)y[k + l];
+    for (; k + Parts <= d; k += Parts) {
+        for (int l = 0; l < Parts; ++l) {
+            T diff = (T)x[k + l] - (T)y[k + l];
             part[l] += diff * diff;
         }
     }
-    double r2 = (part[0] + part[1]) + (part[2] + part[3]);
+    for (int width = Parts / 2; width >= 1; width /= 2) {
+        for (int l = 0; l < width; ++l) part[l] = part[2 * l] + part[2 * l + 1];
+    }
+    T r2 = part[0];
     for (; k < d; ++k) {
-        double diff = (double)x[k] - (double)y[k];
+        T diff = (T)x[k] - (T)y[k];
         r2 += diff * diff;
     }
     return r2;
 }
 
-// The same in float, eight partial sums (a vector register's worth) and no conversions: the
-// screening pass of cpu_nearest_two.
-float squared_distance_float(const float* x, const float* y, int64_t d) {
-    float part[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-    int64_t k = 0;
-    for (; k + 8 <= d; k += 8) {
-        for (int l = 0; l < 8; ++l) {
-            float diff = x[k + l] - y[k + l];
-            part[l] += diff * diff;
-        }
-    }
-    float r2 = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-    for (; k < d; ++k) {
-        float diff = x[k] - y[k];
-        r2 += diff * diff;
-    }
-    return r2;
+inline double squared_distance_double(const float* x, const float* y, int64_t d) {
+    return squared_distance<double, 4>(x, y, d);
+}
+inline float squared_distance_float(const float* x, const float* y, int64_t d) {
+    return squared_distance<float, 8>(x, y, d);
 }
 
 }  // namespace
@@ -90,7 +84,7 @@ void cpu_nearest_two(ThreadPool& pool, const Pairs& p, float* distances, int64_t
             const double threshold = second < 0x1p-90f ? (double)INFINITY : (double)second * widen;
             NearestTwo<double> best = NearestTwo<double>::empty();
             for (int64_t j = 0; j < p.n; ++j) {
-                if ((double)row[j] <= threshold) best.insert(squared_distance(x, p.data + j * p.d, p.d), j);
+                if ((double)row[j] <= threshold) best.insert(squared_distance_double(x, p.data + j * p.d, p.d), j);
             }
             for (int k = 0; k < 2; ++k) {
                 distances[2 * i + k] = (float)std::sqrt(best.r2[k]);
@@ -107,7 +101,7 @@ void cpu_distance_sum(ThreadPool& pool, const Pairs& p, float* sums) {
             for (int64_t j = 0; j < p.n; ++j) {
                 if (p.leave_one_out && j == i + p.self_offset) continue;
                 double w = p.weights ? (double)p.weights[j] : 1.0;
-                if (w != 0.0) sum += w * std::sqrt(squared_distance(p.queries + i * p.d, p.data + j * p.d, p.d));
+                if (w != 0.0) sum += w * std::sqrt(squared_distance_double(p.queries + i * p.d, p.data + j * p.d, p.d));
             }
             sums[i] = (float)sum;
         }

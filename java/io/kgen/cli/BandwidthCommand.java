@@ -4,8 +4,6 @@ import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.data.SwissRoll;
-import io.kgen.io.MatrixFiles;
-import io.kgen.io.OutputPaths;
 import io.kgen.sampling.BandwidthRule;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -47,8 +45,7 @@ final class BandwidthCommand implements Callable<Integer> {
         double low, high;
         String what;
         if (data != null) {
-            OutputPaths.requireReadable(data, "data");
-            y = SampleData.require(MatrixFiles.read(data), data.toString());
+            y = SampleData.require(PrimitiveOptions.read(data, "data"), data.toString());
             double silverman = BandwidthRule.silverman(y);
             low = silverman / 20;
             high = silverman * 4;

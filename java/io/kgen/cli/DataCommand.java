@@ -3,7 +3,7 @@ package io.kgen.cli;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
 import io.kgen.io.MatrixFiles;
-import io.kgen.io.OutputPaths;
+import io.kgen.io.FilePaths;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +30,7 @@ final class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OutputPaths.requireWritable(out, "output");
+        FilePaths.requireWritable(out, "output");
         Dataset set = Dataset.fromCliName(name);
         int n = points != null ? points : name.equals("mnist") ? 10_000 : 2_000;
         if (n < 1) throw new IllegalArgumentException("--points must be >= 1, got " + n);

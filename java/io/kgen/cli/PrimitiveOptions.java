@@ -3,7 +3,7 @@ package io.kgen.cli;
 import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.io.MatrixFiles;
-import io.kgen.io.OutputPaths;
+import io.kgen.io.FilePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
@@ -37,18 +37,18 @@ final class PrimitiveOptions {
     Path weights;
 
     static FloatMatrix read(Path file, String what) throws IOException {
-        OutputPaths.requireReadable(file, what);
+        FilePaths.requireReadable(file, what);
         return MatrixFiles.read(file);
     }
 
     /** The paths, checked before any work: inputs readable, the output writable and neither input. */
     void checkPaths() {
-        OutputPaths.requireReadable(queries, "queries");
-        OutputPaths.requireReadable(data, "data");
-        if (weights != null) OutputPaths.requireReadable(weights, "weights");
-        OutputPaths.requireWritable(out, "output");
-        OutputPaths.requireDistinct(out, "output", queries, "queries");
-        OutputPaths.requireDistinct(out, "output", data, "data");
+        FilePaths.requireReadable(queries, "queries");
+        FilePaths.requireReadable(data, "data");
+        if (weights != null) FilePaths.requireReadable(weights, "weights");
+        FilePaths.requireWritable(out, "output");
+        FilePaths.requireDistinct(out, "output", queries, "queries");
+        FilePaths.requireDistinct(out, "output", data, "data");
     }
 
     FloatMatrix readQueries() throws IOException {

@@ -4,7 +4,7 @@ import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
 import io.kgen.io.MatrixFiles;
-import io.kgen.io.OutputPaths;
+import io.kgen.io.FilePaths;
 import io.kgen.plot.ImageGrid;
 import io.kgen.plot.Pictures;
 import io.kgen.plot.ScatterPlot;
@@ -164,17 +164,17 @@ final class SampleCommand implements Callable<Integer> {
 
     /** Every path checked before the data is read or a step is taken. */
     private void checkPaths() {
-        OutputPaths.requireWritable(out, "samples");
+        FilePaths.requireWritable(out, "samples");
         if (plot != null) {
             Pictures.requireSupported(plot);
-            OutputPaths.requireWritable(plot, "picture");
-            OutputPaths.requireDistinct(plot, "picture", out, "samples");
+            FilePaths.requireWritable(plot, "picture");
+            FilePaths.requireDistinct(plot, "picture", out, "samples");
         }
         if (dataIsFile()) {
             Path file = Path.of(data);
-            OutputPaths.requireReadable(file, "data");
-            OutputPaths.requireDistinct(out, "samples", file, "data");
-            if (plot != null) OutputPaths.requireDistinct(plot, "picture", file, "data");
+            FilePaths.requireReadable(file, "data");
+            FilePaths.requireDistinct(out, "samples", file, "data");
+            if (plot != null) FilePaths.requireDistinct(plot, "picture", file, "data");
         }
     }
 

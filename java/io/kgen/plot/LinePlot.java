@@ -47,22 +47,25 @@ public final class LinePlot {
         return true;
     }
 
+    /** Whether an axis is drawn on a log scale: asked for, and every value on it positive. */
+    private boolean drawnLog(int axis) {
+        return (axis == 0 ? logX : logY) && allPositive(axis);
+    }
+
     /** The title an axis gets when drawn: its label, and why it is linear if a log axis could not be. */
     String axisTitle(int axis) {
-        boolean log = axis == 0 ? logX : logY;
         String label = axis == 0 ? xLabel : yLabel;
-        return log && !allPositive(axis) ? label + " (linear: some values <= 0)" : label;
+        return (axis == 0 ? logX : logY) && !drawnLog(axis) ? label + " (linear: some values <= 0)" : label;
     }
 
     public void writePng(Path file, int width, int height) throws IOException {
         if (series.isEmpty()) throw new IllegalStateException("no series to plot");
         // A log axis cannot show a value <= 0 (XChart would draw it at its floor, as if tiny and
         // positive): such an axis stays linear, and its title says why.
-        boolean xLog = logX && allPositive(0), yLog = logY && allPositive(1);
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(axisTitle(0))
                 .yAxisTitle(axisTitle(1)).build();
-        chart.getStyler().setXAxisLogarithmic(xLog);
-        chart.getStyler().setYAxisLogarithmic(yLog);
+        chart.getStyler().setXAxisLogarithmic(drawnLog(0));
+        chart.getStyler().setYAxisLogarithmic(drawnLog(1));
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (int s = 0; s < series.size(); s++) {
             XYSeries line = chart.addSeries(names.get(s), series.get(s)[0], series.get(s)[1]);

@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * compute for minutes and then find it cannot read or write: each failure is an
  * {@link IllegalArgumentException} naming the path and what is wrong with it.
  */
-public final class OutputPaths {
-    private OutputPaths() {}
+public final class FilePaths {
+    private FilePaths() {}
 
     /** An existing, readable regular file; {@code what} says which input it is ("data", ...). */
     public static void requireReadable(Path file, String what) {
