@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-package mutation scores and surviving mutants from PIT's mutations.xml.
 
-Usage: .ci/pit-summary.py [target/pit-reports/mutations.xml] [--survivors]
+Usage: .ci/pit-summary.py [java/core/target/pit-reports/mutations.xml] [--survivors]
 Detected = KILLED + TIMED_OUT + MEMORY_ERROR + RUN_ERROR (PIT's own definition).
 """
 import collections
@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 DETECTED = {"KILLED", "TIMED_OUT", "MEMORY_ERROR", "RUN_ERROR"}
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
-path = args[0] if args else "target/pit-reports/mutations.xml"
+path = args[0] if args else "java/core/target/pit-reports/mutations.xml"
 mutations = ET.parse(path).getroot().findall("mutation")
 totals = collections.defaultdict(lambda: [0, 0])
 for m in mutations:

@@ -12,11 +12,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 out="$root/target/gpu-check"
-[[ -d target/classes && -d target/test-classes ]] || {
-  echo "bundle.sh: build first (mvn -B verify, or mvn -B -DskipTests test-compile)" >&2
-  exit 2
-}
-selftest=target/native-build/kgen_selftest
+native_build=java/core/target/native-build
+for module in core cli; do
+  [[ -d java/$module/target/classes && -d java/$module/target/test-classes ]] || {
+    echo "bundle.sh: build first (mvn -B verify, or mvn -B -DskipTests test-compile)" >&2
+    exit 2
+  }
+done
+selftest=$native_build/kgen_selftest
 [[ -x $selftest ]] || { echo "bundle.sh: $selftest is missing: build the native tests first" >&2; exit 2; }
 
 rm -rf "$out/lib" "$out/console" "$out/classes" "$out/test-classes" "$out/native" "$out/peer"
@@ -36,20 +39,25 @@ if [[ ! -f $out/jre.tgz ]]; then
   fi
 fi
 
-# Jars of the test classpath (JavaCPP, picocli, JUnit, ...), and the console launcher of the same
+# Jars of the command line's test classpath (JavaCPP, picocli, JUnit, ...; written by its build;
+# the reactor's own modules come as class folders below), and the console launcher of the same
 # JUnit platform version.
-mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath.txt"
-tr ':' '\n' <"$out/classpath.txt" | while read -r jar; do [[ -n $jar ]] && cp "$jar" "$out/lib/"; done
-platform="$(tr ':' '\n' <"$out/classpath.txt" | sed -n 's/.*junit-platform-engine-\([0-9.]*\)\.jar$/\1/p' | head -1)"
-rm -f "$out/classpath.txt"
-mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:${platform:?}" \
+classpath_file=java/cli/target/test-classpath.txt
+tr ':' '\n' <"$classpath_file" | while read -r jar; do
+  if [[ $jar == *.jar && $jar != */java/core/target/* ]]; then cp "$jar" "$out/lib/"; fi
+done
+platform="$(tr ':' '\n' <"$classpath_file" | sed -n 's/.*junit-platform-engine-\([0-9.]*\)\.jar$/\1/p' | head -1)"
+mvn -q -B -N dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:${platform:?}" \
   -DoutputDirectory="$out/console"
 
-cp -r target/classes "$out/classes"
-cp -r target/test-classes "$out/test-classes"
-cp "$selftest" target/native-build/libkgen.so "$out/native/"
+mkdir -p "$out/classes" "$out/test-classes"
+for module in core cli; do
+  cp -r "java/$module/target/classes" "$out/classes/$module"
+  cp -r "java/$module/target/test-classes" "$out/test-classes/$module"
+done
+cp "$selftest" "$native_build/libkgen.so" "$out/native/"
 # The tensor-core check exists only in a CUDA build.
-[[ -x target/native-build/kgen_mma_check ]] && cp target/native-build/kgen_mma_check "$out/native/"
+[[ -x $native_build/kgen_mma_check ]] && cp "$native_build/kgen_mma_check" "$out/native/"
 cp bench/peer/*.py "$out/peer/"
 cp bench/gpu/check.sh "$out/check.sh"
 echo "bundle.sh: $(du -sh "$out" | cut -f1) in $out"

@@ -32,7 +32,8 @@ if [[ -f $here/jre.tgz ]]; then
 else
   java="$(command -v java || true)"
 fi
-classpath="$here/test-classes:$here/classes$(printf ':%s' "$here"/lib/*.jar)"
+# the core's and the command line's classes and test classes (the benches), then the jars
+classpath="$here/test-classes/core:$here/test-classes/cli:$here/classes/core:$here/classes/cli$(printf ':%s' "$here"/lib/*.jar)"
 java_options=(--enable-native-access=ALL-UNNAMED "-Dorg.bytedeco.javacpp.cachedir=${TMPDIR:-/tmp}/kgen-check-javacpp")
 
 # ---- steps ----
@@ -94,7 +95,7 @@ bench=("$java" "${java_options[@]}" -cp "$classpath")
 if $dry_run; then
   step junit 300 "${junit[@]}" --select-class io.kgen.KernelSumCpuTest --select-class io.kgen.KernelSumCudaTest
 else
-  step junit 200 "${junit[@]}" --scan-class-path "$here/test-classes" --include-tag gpu
+  step junit 200 "${junit[@]}" --scan-class-path "$here/test-classes/core" --include-tag gpu
 fi
 
 # 3. The native driver, then under each compute-sanitizer tool (small cases: a tool slows it

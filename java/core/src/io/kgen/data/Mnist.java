@@ -62,7 +62,7 @@ public final class Mnist {
         InputStream raw = Mnist.class.getResourceAsStream(RESOURCE);
         if (raw == null) {
             throw new IllegalStateException("MNIST resource io/kgen/data/" + RESOURCE + " is not on the classpath"
-                    + " (it lives in java-resources/, which must be a resource directory of the build)");
+                    + " (it lives in java/core/resources/, which must be a resource directory of the build)");
         }
         try (InputStream in = new BufferedInputStream(raw, 1 << 16)) {
             // Sniff the gzip magic so that an uncompressed file (same name) reads too.
