@@ -2,6 +2,11 @@ package io.kgen;
 
 import static io.kgen.nativeapi.KgenNative.*;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -19,13 +24,24 @@ import java.util.function.Consumer;
  * <p>Thread-safe: calls on one engine are serialised (each native operation already uses the
  * whole CPU or GPU); open several engines for independent streams of work. {@link #close()} is
  * idempotent and frees every device matrix still open.
+ *
+ * <p>Sharded ({@link #sharded}): one engine over several contexts. Its matrices live in the first
+ * shard's context (the home); the pairwise reductions (kernel sums, scores, log-densities, the
+ * Gaussian score step, nearest neighbours and distance sums) are split across all shards, every
+ * other operation runs on the home. Samplers run on it as on any engine.
  */
 public final class Engine implements AutoCloseable {
     private final NativeContext context;
+    private final Shards shards;  // null: this engine is one context
     private volatile Consumer<Matrix> scanListener;
 
     private Engine(NativeContext context) {
+        this(context, null);
+    }
+
+    private Engine(NativeContext context, Shards shards) {
         this.context = context;
+        this.shards = shards;
     }
 
     /** Opens the CPU, a CUDA device, or (AUTO) CUDA device 0 when usable, else the CPU. */
@@ -53,6 +69,49 @@ public final class Engine implements AutoCloseable {
     public static Engine cuda(int device) {
         Checks.atLeast(device, 0, "device");
         return new Engine(NativeContext.open(Backend.CUDA, device));
+    }
+
+    /**
+     * One engine over {@code shards} (at least one, distinct, open, none sharded itself), which it
+     * then owns and closes. The first shard is the home: the sharded engine's matrices live in its
+     * context. {@code split} says how each reduction is divided ({@link ShardSplit}): queries for
+     * results bit-identical to one engine's, data rows for data larger than one device.
+     */
+    public static Engine sharded(ShardSplit split, List<Engine> shards) {
+        Checks.notNull(split, "split");
+        if (shards == null || shards.isEmpty()) throw new IllegalArgumentException("shards is empty");
+        Set<NativeContext> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int s = 0; s < shards.size(); s++) {
+            Engine e = shards.get(s);
+            if (e == null) throw new IllegalArgumentException("shards[" + s + "] is null");
+            if (e.isClosed()) throw new IllegalArgumentException("shards[" + s + "] is closed");
+            if (e.shards != null) throw new IllegalArgumentException("shards[" + s + "] is itself sharded");
+            if (!seen.add(e.context)) throw new IllegalArgumentException("shards[" + s + "] repeats an earlier shard");
+        }
+        return new Engine(shards.get(0).context, new Shards(shards, split));
+    }
+
+    /**
+     * {@code contexts} CPU contexts (fast path) sharing the default thread count evenly (at least
+     * one thread each), as one sharded engine.
+     */
+    public static Engine shardedCpu(int contexts, ShardSplit split) {
+        Checks.atLeast(contexts, 1, "contexts");
+        Checks.notNull(split, "split");
+        int threads = Math.max(1, CpuOptions.defaults().threads() / contexts);
+        List<Engine> shards = new ArrayList<>();
+        try {
+            for (int c = 0; c < contexts; c++) shards.add(cpu(threads));
+        } catch (RuntimeException e) {
+            shards.forEach(Engine::close);
+            throw e;
+        }
+        return sharded(split, shards);
+    }
+
+    /** The contexts a sharded engine spans (1 for a plain engine). */
+    public int shardCount() {
+        return shards == null ? 1 : shards.engines().size();
     }
 
     /** True when the native library was built with the CUDA backend. */
@@ -84,6 +143,12 @@ public final class Engine implements AutoCloseable {
 
     /** One line: backend, device name, memory, driver, compiled architectures. */
     public String describe() {
+        if (shards != null) {
+            StringBuilder b = new StringBuilder("sharded by " + shards.split().name().toLowerCase() + " over "
+                    + shardCount() + " contexts:");
+            for (Engine e : shards.engines()) b.append(" [").append(e.describe()).append(']');
+            return b.toString();
+        }
         try (Call call = call()) {
             return context.describe();
         }
@@ -102,6 +167,7 @@ public final class Engine implements AutoCloseable {
      * that grows across runs is a leak.
      */
     public int liveAllocations() {
+        if (shards != null) return shards.engines().stream().mapToInt(Engine::liveAllocations).sum();
         try (Call call = call()) {
             return context.liveAllocations();
         }
@@ -193,6 +259,17 @@ public final class Engine implements AutoCloseable {
     /** Writes the reduction into the requested outputs (host or context matrices). */
     public void kernelSums(KernelSum spec, Matrix queries, Matrix data, KernelSumOutputs out) {
         Checks.notNull(out, "out");
+        if (shards != null) {
+            checkKernelOperands(spec, queries, data);
+            if (out.lse() != null) Checks.rowsCols(out.lse(), queries.rows(), 1, "lse");
+            if (out.mean() != null) Checks.rowsCols(out.mean(), queries.rows(), queries.cols(), "mean");
+            if (out.gradient() != null) Checks.rowsCols(out.gradient(), queries.rows(), queries.cols(), "gradient");
+            KernelSums sums = shards.kernelSums(spec, queries, data);
+            place(sums.lse(), out.lse());
+            place(sums.mean(), out.mean());
+            place(sums.gradient(), out.gradient());
+            return;
+        }
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, queries, data, false);
             long lse = call.optionalOutput(out.lse(), o.m, 1, "lse");
@@ -211,6 +288,12 @@ public final class Engine implements AutoCloseable {
     }
 
     public void logDensity(KernelSum spec, Matrix queries, Matrix data, Matrix logDensity) {
+        if (shards != null) {
+            checkKernelOperands(spec, queries, data);
+            Checks.rowsCols(logDensity, queries.rows(), 1, "logDensity");
+            place(shards.logDensity(spec, queries, data), logDensity);
+            return;
+        }
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, queries, data, false);
             long out = call.requiredOutput(logDensity, o.m, 1, "logDensity");
@@ -228,6 +311,12 @@ public final class Engine implements AutoCloseable {
     }
 
     public void score(KernelSum spec, Matrix queries, Matrix data, Matrix score) {
+        if (shards != null) {
+            checkKernelOperands(spec, queries, data);
+            Checks.rowsCols(score, queries.rows(), queries.cols(), "score");
+            place(shards.score(spec, queries, data), score);
+            return;
+        }
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, queries, data, false);
             long out = call.requiredOutput(score, o.m, o.d, "score");
@@ -256,6 +345,12 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("noise.offset must be 0: the step draws element i d + k, got "
                     + noise.offset());
         }
+        if (shards != null) {
+            // the score from the shards, then the step on the home: the same draws, two roundings
+            checkKernelOperands(spec, x, data);
+            eulerStep(x, step, shards.score(spec, x, data), noiseScale, noise);
+            return;
+        }
         try (Call call = call()) {
             Operands o = Operands.kernel(call, spec, x, data, false);
             call.readWrite(x, o.queries, "x");
@@ -272,6 +367,10 @@ public final class Engine implements AutoCloseable {
      */
     public NearestTwo nearestTwo(Matrix queries, Matrix data, boolean leaveOneOut) {
         Checks.nonEmpty(queries, "queries");
+        if (shards != null && !leaveOneOut) {
+            checkPairOperands(queries, data, null);
+            return shards.nearestTwo(queries, data);
+        }
         FloatMatrix distances = FloatMatrix.heap(queries.rows(), 2);
         long[] indices = new long[Checks.heapLength(queries.rows(), 2, "indices")];
         try (Call call = call()) {
@@ -287,6 +386,10 @@ public final class Engine implements AutoCloseable {
     /** sum_j w_j |x_i - y_j| for every query (unit weights when null): energy distances. */
     public FloatMatrix distanceSums(Matrix queries, Matrix data, Matrix weights, boolean leaveOneOut) {
         Checks.nonEmpty(queries, "queries");
+        if (shards != null && !leaveOneOut) {
+            checkPairOperands(queries, data, weights);
+            return shards.distanceSums(queries, data, weights);
+        }
         FloatMatrix sums = FloatMatrix.heap(queries.rows(), 1);
         try (Call call = call()) {
             Operands o = Operands.pairs(call, queries, data, weights, leaveOneOut);
@@ -430,6 +533,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shards != null) shards.close();
         context.lock.lock();
         try {
             context.close();
@@ -444,6 +548,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public String toString() {
+        if (shards != null) return "Engine[sharded by " + shards.split() + " over " + shardCount() + " contexts]";
         return "Engine[" + backend() + (backend() == Backend.CUDA ? " " + device() : "") + (isClosed() ? ", closed]" : "]");
     }
 
@@ -451,6 +556,26 @@ public final class Engine implements AutoCloseable {
 
     private Call call() {
         return new Call(context, scanListener);
+    }
+
+    /** A sharded call's checks, the same as one engine's, before the work is split. */
+    private void checkKernelOperands(KernelSum spec, Matrix queries, Matrix data) {
+        try (Call call = call()) {
+            Operands.kernel(call, spec, queries, data, false);
+        }
+    }
+
+    private void checkPairOperands(Matrix queries, Matrix data, Matrix weights) {
+        try (Call call = call()) {
+            Operands.pairs(call, queries, data, weights, false);
+        }
+    }
+
+    /** Writes a sharded result (host) into the caller's output, when there is one. */
+    private void place(FloatMatrix result, Matrix target) {
+        if (target == null) return;
+        if (target instanceof FloatMatrix host) host.setRows(0, result);
+        else copy(result, target);
     }
 
     private void update(Matrix x, double alpha, Matrix a, double beta, Matrix b, double sigma, RandomStream noise) {

@@ -134,6 +134,19 @@ public final class FloatMatrix implements Matrix, AutoCloseable {
         return out;
     }
 
+    /** Copies {@code block} (same columns) into rows first .. first + block.rows() - 1. */
+    void setRows(long first, FloatMatrix block) {
+        if (block.cols != cols || first < 0 || first + block.rows > rows) {
+            throw new IndexOutOfBoundsException(block.rows + " x " + block.cols + " block at row " + first
+                    + " of a " + rows + " x " + cols + " matrix");
+        }
+        if (heap != null && block.heap != null) {
+            System.arraycopy(block.heap, 0, heap, (int) (first * cols), block.heap.length);
+        } else {
+            for (long i = 0; i < block.rows; i++) setRow(first + i, block.row(i));
+        }
+    }
+
     /** The sum of all elements, accumulated in double. */
     public double sum() {
         double s = 0;
