@@ -13,7 +13,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 out="$root/target/gpu-check"
 native_build=java/core/target/native-build
-for module in core cli; do
+for module in core cli jcuda; do
   [[ -d java/$module/target/classes && -d java/$module/target/test-classes ]] || {
     echo "bundle.sh: build first (mvn -B verify, or mvn -B -DskipTests test-compile)" >&2
     exit 2
@@ -43,15 +43,15 @@ fi
 # the reactor's own modules come as class folders below), and the console launcher of the same
 # JUnit platform version.
 classpath_file=java/cli/target/test-classpath.txt
-tr ':' '\n' <"$classpath_file" | while read -r jar; do
-  if [[ $jar == *.jar && $jar != */java/core/target/* ]]; then cp "$jar" "$out/lib/"; fi
+cat "$classpath_file" java/jcuda/target/test-classpath.txt | tr ':' '\n' | while read -r jar; do
+  if [[ $jar == *.jar && $jar != */java/*/target/* ]]; then cp "$jar" "$out/lib/"; fi
 done
 platform="$(tr ':' '\n' <"$classpath_file" | sed -n 's/.*junit-platform-engine-\([0-9.]*\)\.jar$/\1/p' | head -1)"
 mvn -q -B -N dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:${platform:?}" \
   -DoutputDirectory="$out/console"
 
 mkdir -p "$out/classes" "$out/test-classes"
-for module in core cli; do
+for module in core cli jcuda; do
   cp -r "java/$module/target/classes" "$out/classes/$module"
   cp -r "java/$module/target/test-classes" "$out/test-classes/$module"
 done

@@ -32,8 +32,9 @@ if [[ -f $here/jre.tgz ]]; then
 else
   java="$(command -v java || true)"
 fi
-# the core's and the command line's classes and test classes (the benches), then the jars
-classpath="$here/test-classes/core:$here/test-classes/cli:$here/classes/core:$here/classes/cli$(printf ':%s' "$here"/lib/*.jar)"
+# each module's classes and test classes (the benches are the command line's), then the jars
+classpath="$(printf '%s:' "$here"/test-classes/{core,cli,jcuda} "$here"/classes/{core,cli,jcuda} "$here"/lib/*.jar)"
+classpath="${classpath%:}"
 java_options=(--enable-native-access=ALL-UNNAMED "-Dorg.bytedeco.javacpp.cachedir=${TMPDIR:-/tmp}/kgen-check-javacpp")
 
 # ---- steps ----
@@ -95,7 +96,7 @@ bench=("$java" "${java_options[@]}" -cp "$classpath")
 if $dry_run; then
   step junit 300 "${junit[@]}" --select-class io.kgen.KernelSumCpuTest --select-class io.kgen.KernelSumCudaTest
 else
-  step junit 200 "${junit[@]}" --scan-class-path "$here/test-classes/core" --include-tag gpu
+  step junit 200 "${junit[@]}" --scan-class-path "$here/test-classes/core:$here/test-classes/jcuda" --include-tag gpu
 fi
 
 # 3. The native driver, then under each compute-sanitizer tool (small cases: a tool slows it

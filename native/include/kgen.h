@@ -39,7 +39,7 @@
 extern "C" {
 #endif
 
-#define KGEN_ABI_VERSION 3
+#define KGEN_ABI_VERSION 4
 
 typedef enum kgen_status {
     KGEN_OK = 0,
@@ -107,6 +107,17 @@ kgen_status kgen_context_destroy(kgen_context* context);
 kgen_status kgen_context_describe(kgen_context* context, char* buffer, size_t capacity);
 /* Waits for all work queued on the context. */
 kgen_status kgen_synchronize(kgen_context* context);
+/*
+ * Hand-offs with code that drives the same CUDA device itself (JCuda, a CUDA library). Handles
+ * are the caller's cudaEvent_t / cudaStream_t (the same objects as the driver's CUevent /
+ * CUstream). kgen_wait_event: the context's later work waits for the event's last record;
+ * kgen_wait_stream: for all work queued on the stream so far (NULL: the legacy default stream);
+ * kgen_record_event: records the event after all of the context's work queued so far. Neither
+ * blocks the calling thread. KGEN_INVALID_ARGUMENT on a CPU context or for a NULL event.
+ */
+kgen_status kgen_wait_event(kgen_context* context, void* cuda_event);
+kgen_status kgen_wait_stream(kgen_context* context, void* cuda_stream);
+kgen_status kgen_record_event(kgen_context* context, void* cuda_event);
 
 /* ---- memory ----------------------------------------------------------------------------- */
 
@@ -157,14 +168,15 @@ kgen_status kgen_score(kgen_context* context, int kernel,
 /*
  * One Euler-Maruyama step of the reverse SDE with the Gaussian empirical score, fused into the
  * reduction: x_i <- x_i + step (MEAN_i - x_i) / h_i^2 + noise z_i, where MEAN is over the data at
- * bandwidth h and z_i holds Philox normal elements i d + k of (seed, stream), the draws of
- * kgen_normal_fill. x is read and written in place (it must not be the data); noise 0 draws
- * nothing (the probability-flow ODE).
+ * bandwidth h and z_i holds Philox normal elements offset + i d + k of (seed, stream), the draws
+ * of kgen_normal_fill (offset: where these rows start in a larger run split across contexts or
+ * machines). x is read and written in place (it must not be the data); noise 0 draws nothing
+ * (the probability-flow ODE).
  */
 kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m, const float* data,
                                      int64_t n, int64_t d, const float* weights,
                                      const float* bandwidths, float bandwidth, float step, float noise,
-                                     uint64_t seed, uint64_t stream);
+                                     uint64_t seed, uint64_t stream, uint64_t offset);
 
 /*
  * The mergeable partial state (MATH.md section 1) over a slice of the data, so that a caller can

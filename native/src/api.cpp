@@ -173,6 +173,24 @@ kgen_status kgen_synchronize(kgen_context* context) {
     return on_context(context, [&](kgen::Backend& b) { b.synchronize(); });
 }
 
+kgen_status kgen_wait_event(kgen_context* context, void* cuda_event) {
+    return on_context(context, [&](kgen::Backend& b) {
+        check::pointer(cuda_event, "cuda_event");
+        b.wait_event(cuda_event);
+    });
+}
+
+kgen_status kgen_wait_stream(kgen_context* context, void* cuda_stream) {
+    return on_context(context, [&](kgen::Backend& b) { b.wait_stream(cuda_stream); });
+}
+
+kgen_status kgen_record_event(kgen_context* context, void* cuda_event) {
+    return on_context(context, [&](kgen::Backend& b) {
+        check::pointer(cuda_event, "cuda_event");
+        b.record_event(cuda_event);
+    });
+}
+
 kgen_status kgen_alloc(kgen_context* context, size_t bytes, void** pointer) {
     return on_context(context, [&](kgen::Backend& b) {
         check::pointer(pointer, "pointer");
@@ -304,7 +322,7 @@ kgen_status kgen_score(kgen_context* context, int kernel, const float* queries, 
 
 kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m, const float* data, int64_t n,
                                      int64_t d, const float* weights, const float* bandwidths, float bandwidth,
-                                     float step, float noise, uint64_t seed, uint64_t stream) {
+                                     float step, float noise, uint64_t seed, uint64_t stream, uint64_t offset) {
     return on_context(context, [&](kgen::Backend& b) {
         check::pointer(x, "x");  // the step's name for the queries
         check::finite(step, "step");
@@ -320,6 +338,7 @@ kgen_status kgen_gaussian_score_step(kgen_context* context, float* x, int64_t m,
         out.euler.noise = noise;
         out.euler.seed = seed;
         out.euler.stream = stream;
+        out.euler.offset = offset;
         b.reduce(r, out);
     });
 }

@@ -93,6 +93,10 @@ public:
     virtual ~Backend() = default;
     virtual std::string describe() = 0;
     virtual void synchronize() = 0;
+    // Hand-offs with the caller's CUDA events and streams (a CPU backend rejects them).
+    virtual void wait_event(void* event) = 0;
+    virtual void wait_stream(void* stream) = 0;
+    virtual void record_event(void* event) = 0;
 
     virtual void* alloc(size_t bytes) = 0;  // throws OutOfMemory
     virtual void release(void* pointer) = 0;

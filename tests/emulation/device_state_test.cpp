@@ -78,12 +78,35 @@ void check_fault_loses_the_context() {
     CHECK_OK(kgen_context_destroy(second));
 }
 
+// The caller's events and streams: kgen's stream waits on them and records into them, on the
+// context's own device, leaving the caller's device current.
+void check_stream_hand_offs() {
+    cudaSetDevice(0);
+    kgen_context* context = nullptr;
+    if (!CHECK_OK(kgen_context_create(KGEN_BACKEND_CUDA, 1, &context))) return;
+    cudaEvent_t event = nullptr;
+    cudaEventCreateWithFlags(&event, cudaEventDisableTiming);
+    CHECK_OK(kgen_wait_event(context, event));
+    CHECK_OK(kgen_wait_stream(context, nullptr));
+    CHECK_OK(kgen_record_event(context, event));
+    kgen_status status = kgen_wait_event(context, nullptr);
+    EXPECT(status == KGEN_INVALID_ARGUMENT && message_has("cuda_event"), "a NULL event: status %d, \"%s\"",
+           (int)status, kgen_last_error());
+    int current = -1;
+    cudaGetDevice(&current);
+    EXPECT(current == 0, "a hand-off on device 1 left device %d current", current);
+    EXPECT(round_trip(context, 4.0f), "a round trip after the hand-offs failed: %s", kgen_last_error());
+    cudaEventDestroy(event);
+    CHECK_OK(kgen_context_destroy(context));
+}
+
 }  // namespace
 }  // namespace kgen_test
 
 int main() {
     setenv("KGEN_EMULATION_DEVICES", "2", 1);
     kgen_test::check_current_device_is_kept();
+    kgen_test::check_stream_hand_offs();
     kgen_test::check_fault_loses_the_context();
     const int failures = kgen_test::failure_count();
     std::printf("%s: %d check(s), %d failed\n", failures ? "FAILED" : "PASSED", kgen_test::check_count(), failures);

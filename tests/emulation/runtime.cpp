@@ -149,6 +149,26 @@ cudaError_t cudaDeviceSynchronize() {
     return cudaSuccess;
 }
 
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) {
+    *event = reinterpret_cast<cudaEvent_t>(new char[1]);
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+    delete[] reinterpret_cast<char*>(event);
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t) {
+    KGEN_EMULATION_STICKY();
+    return event == nullptr ? cudaErrorInvalidValue : cudaSuccess;
+}
+
+cudaError_t cudaStreamWaitEvent(cudaStream_t, cudaEvent_t event, unsigned) {
+    KGEN_EMULATION_STICKY();
+    return event == nullptr ? cudaErrorInvalidValue : cudaSuccess;
+}
+
 cudaError_t cudaMalloc(void** pointer, size_t bytes) {
     KGEN_EMULATION_STICKY();
     std::lock_guard<std::mutex> hold(memory_mutex);

@@ -24,6 +24,15 @@ void check_library_and_contexts(kgen_context* cpu) {
     EXPECT_REJECTED(kgen_context_describe(cpu, nullptr, sizeof text), KGEN_INVALID_ARGUMENT, "buffer");
     EXPECT_REJECTED(kgen_context_describe(cpu, text, 0), KGEN_INVALID_ARGUMENT, "capacity");
     EXPECT_REJECTED(kgen_synchronize(nullptr), KGEN_INVALID_ARGUMENT, "context is NULL");
+    // Stream hand-offs: a NULL event is named; a CPU context has no stream to hand over.
+    int token = 0;
+    void* event = &token;
+    EXPECT_REJECTED(kgen_wait_event(nullptr, event), KGEN_INVALID_ARGUMENT, "context is NULL");
+    EXPECT_REJECTED(kgen_wait_event(cpu, nullptr), KGEN_INVALID_ARGUMENT, "cuda_event");
+    EXPECT_REJECTED(kgen_record_event(cpu, nullptr), KGEN_INVALID_ARGUMENT, "cuda_event");
+    EXPECT_REJECTED(kgen_wait_event(cpu, event), KGEN_INVALID_ARGUMENT, "CPU context has no CUDA stream");
+    EXPECT_REJECTED(kgen_wait_stream(cpu, nullptr), KGEN_INVALID_ARGUMENT, "CPU context has no CUDA stream");
+    EXPECT_REJECTED(kgen_record_event(cpu, event), KGEN_INVALID_ARGUMENT, "CPU context has no CUDA stream");
     CHECK_OK(kgen_context_describe(cpu, text, sizeof text));
 }
 

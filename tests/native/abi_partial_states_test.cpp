@@ -231,18 +231,19 @@ void check_packed_layout(kgen_context* cpu, Rng& rng) {
            "partial states packed in one allocation finalize to other bits than separate buffers");
 }
 
-// x <- x + step (MEAN - x) / h^2 + noise z, z the kgen_normal_fill draws i d + k of (seed, stream).
+// x <- x + step (MEAN - x) / h^2 + noise z, z the kgen_normal_fill draws offset + i d + k of
+// (seed, stream), at an offset that is no multiple of d or of a Philox block.
 void check_score_step(kgen_context* cpu, const Case& c, float step, float noise, Rng& rng) {
     const reference::Problem p = random_problem(c, rng);
     const reference::Sums want = reference::kernel_sums(p);
     const Uploaded in(cpu, p);
-    const uint64_t seed = rng.next(), stream = rng.next() >> 1;
+    const uint64_t seed = rng.next(), stream = rng.next() >> 1, offset = 4099;
     Floats z(cpu, p.m * p.d);
-    CHECK_OK(kgen_normal_fill(cpu, seed, stream, 0, z.get(), p.m * p.d));
+    CHECK_OK(kgen_normal_fill(cpu, seed, stream, offset, z.get(), p.m * p.d));
     const std::vector<float> draws = z.host();
     Floats x(cpu, p.queries);
     CHECK_OK(kgen_gaussian_score_step(cpu, x.get(), p.m, in.data.get(), p.n, p.d, in.weight_pointer(),
-                                      in.bandwidth_pointer(), scalar_bandwidth(p), step, noise, seed, stream));
+                                      in.bandwidth_pointer(), scalar_bandwidth(p), step, noise, seed, stream, offset));
     std::vector<double> expected(p.m * p.d), scale(p.m * p.d);
     for (int64_t i = 0; i < p.m; ++i) {
         const double h2 = p.bandwidth_of(i) * p.bandwidth_of(i);

@@ -171,7 +171,7 @@ struct ScoreStepCall {
     const float* bandwidths;
     float bandwidth, step, noise;
     kgen_status operator()() const {
-        return kgen_gaussian_score_step(context, x, m, data, n, d, weights, bandwidths, bandwidth, step, noise, 7, 9);
+        return kgen_gaussian_score_step(context, x, m, data, n, d, weights, bandwidths, bandwidth, step, noise, 7, 9, 0);
     }
 };
 

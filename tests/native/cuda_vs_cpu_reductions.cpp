@@ -97,7 +97,8 @@ void compare_partial_states(const Backends& backends, const Case& c, Rng& rng) {
     EXPECT_CLOSE(name + " gradient", cuda.gradient, widened(cpu.gradient), scale.gradient_scale, kCudaTolerance);
 }
 
-// The same Philox draws on both, so the moved points agree.
+// The same Philox draws on both (at an offset, as for one block of a split run), so the moved
+// points agree.
 void compare_score_step(const Backends& backends, const Case& c, float step, float noise, Rng& rng) {
     const reference::Problem p = random_problem(c, rng);
     const uint64_t seed = rng.next(), stream = rng.next();
@@ -105,7 +106,7 @@ void compare_score_step(const Backends& backends, const Case& c, float step, flo
         const Uploaded in(context, p);
         Floats x(context, p.queries);
         CHECK_OK(kgen_gaussian_score_step(context, x.get(), p.m, in.data.get(), p.n, p.d, in.weight_pointer(),
-                                          in.bandwidth_pointer(), scalar_bandwidth(p), step, noise, seed, stream));
+                                          in.bandwidth_pointer(), scalar_bandwidth(p), step, noise, seed, stream, 77));
         return x.host();
     });
     const reference::Sums sums = reference::kernel_sums(p);

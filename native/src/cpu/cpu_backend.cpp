@@ -46,6 +46,13 @@ public:
     }
 
     void synchronize() override {}
+    // A CPU context's work is done when its call returns; there is no stream to hand over.
+    void wait_event(void*) override { throw no_stream(); }
+    void wait_stream(void*) override { throw no_stream(); }
+    void record_event(void*) override { throw no_stream(); }
+    static Error no_stream() {
+        return invalid_argument("a CPU context has no CUDA stream: event and stream hand-offs need a CUDA context");
+    }
 
     void* alloc(size_t bytes) override {
         // 64-byte alignment for vector loads; the size is rounded up as aligned_alloc requires.

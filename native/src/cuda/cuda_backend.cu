@@ -118,6 +118,29 @@ public:
         cuda_check(cudaStreamSynchronize(device_.stream), "cudaStreamSynchronize");
     }
 
+    void wait_event(void* event) override {
+        const DeviceScope scope(device_);
+        cuda_check(cudaStreamWaitEvent(device_.stream, static_cast<cudaEvent_t>(event), 0), "cudaStreamWaitEvent");
+    }
+
+    void wait_stream(void* stream) override {
+        // An event recorded on the caller's stream now marks everything queued there so far; the
+        // wait is enqueued before the event is destroyed, which CUDA allows.
+        const DeviceScope scope(device_);
+        cudaEvent_t mark = nullptr;
+        cuda_check(cudaEventCreateWithFlags(&mark, cudaEventDisableTiming), "cudaEventCreateWithFlags");
+        cudaError_t recorded = cudaEventRecord(mark, static_cast<cudaStream_t>(stream));
+        cudaError_t waited = recorded == cudaSuccess ? cudaStreamWaitEvent(device_.stream, mark, 0) : recorded;
+        cudaEventDestroy(mark);
+        cuda_check(recorded, "cudaEventRecord on the caller's stream");
+        cuda_check(waited, "cudaStreamWaitEvent");
+    }
+
+    void record_event(void* event) override {
+        const DeviceScope scope(device_);
+        cuda_check(cudaEventRecord(static_cast<cudaEvent_t>(event), device_.stream), "cudaEventRecord");
+    }
+
     void* alloc(size_t bytes) override {
         const DeviceScope scope(device_);
         void* p = nullptr;

@@ -28,7 +28,7 @@ class EngineTest {
     @Test
     void buildInfoNamesTheAbiAndTheCudaBuild() {
         String info = Engine.buildInfo();
-        assertTrue(info.contains("ABI 3"), info);
+        assertTrue(info.contains("ABI 4"), info);
         assertEquals(Engine.cudaCompiled(), info.contains("PTX for:"), info);
     }
 

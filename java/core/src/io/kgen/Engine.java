@@ -214,6 +214,56 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    // ---- hand-offs with other CUDA code ------------------------------------------------------
+
+    /**
+     * This engine's later work waits for the caller's CUDA event ({@code cudaEvent_t} or
+     * {@code CUevent}, as a raw handle; the kgen-jcuda module takes JCuda's objects) without
+     * blocking this thread. A sharded engine's shards all wait. CUDA engines only.
+     */
+    public void waitForEvent(long cudaEvent) {
+        handOff(cudaEvent, "cudaEvent", (handle, e) -> kgen_wait_event(handle, e), "waiting for the caller's event");
+    }
+
+    /** This engine's later work waits for everything queued on the caller's stream so far (0: the legacy default stream). */
+    public void waitForStream(long cudaStream) {
+        if (shards != null) {
+            for (Engine e : shards.engines()) e.waitForStream(cudaStream);
+            return;
+        }
+        try (Call call = call()) {
+            call.complete(kgen_wait_stream(call.handle(), cudaStream), "waiting for the caller's stream");
+        }
+    }
+
+    /**
+     * Records the caller's CUDA event after all of this engine's work so far, so the caller's
+     * stream can wait on it. (Every engine call has finished its device work when it returns; the
+     * event makes the order explicit for the caller's own streams.)
+     */
+    public void recordEvent(long cudaEvent) {
+        if (shards != null) {
+            shards.engines().get(0).recordEvent(cudaEvent);
+            return;
+        }
+        handOff(cudaEvent, "cudaEvent", (handle, e) -> kgen_record_event(handle, e), "recording the caller's event");
+    }
+
+    private interface NativeHandOff {
+        int call(long context, long handle);
+    }
+
+    private void handOff(long event, String name, NativeHandOff op, String what) {
+        if (event == 0) throw new IllegalArgumentException(name + " is 0 (null)");
+        if (shards != null) {
+            for (Engine e : shards.engines()) e.handOff(event, name, op, what);
+            return;
+        }
+        try (Call call = call()) {
+            call.complete(op.call(call.handle(), event), what);
+        }
+    }
+
     /** A host (heap) copy of a context matrix. */
     public FloatMatrix download(DeviceMatrix source) {
         Checks.notNull(source, "source");
@@ -327,8 +377,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * One Euler-Maruyama step with the Gaussian empirical score, fused into the reduction:
-     * x <- x + step (MEAN - x) / h^2 + noiseScale z, in place, z element i d + k of {@code noise}
-     * (the draws {@link #addNoise} makes). The data must not be x.
+     * x <- x + step (MEAN - x) / h^2 + noiseScale z, in place, z element offset + i d + k of
+     * {@code noise} (the draws {@link #addNoise} makes). The data must not be x.
      */
     public void gaussianScoreStep(KernelSum spec, Matrix x, Matrix data, double step, double noiseScale,
             RandomStream noise) {
@@ -341,10 +391,6 @@ public final class Engine implements AutoCloseable {
         float stepSize = Checks.asFloat(step, "step");
         float scale = Checks.asFloat(noiseScale, "noiseScale");
         Checks.notNull(noise, "noise");
-        if (noise.offset() != 0) {
-            throw new IllegalArgumentException("noise.offset must be 0: the step draws element i d + k, got "
-                    + noise.offset());
-        }
         if (shards != null) {
             // the score from the shards, then the step on the home: the same draws, two roundings
             checkKernelOperands(spec, x, data);
@@ -355,7 +401,7 @@ public final class Engine implements AutoCloseable {
             Operands o = Operands.kernel(call, spec, x, data, false);
             call.readWrite(x, o.queries, "x");
             call.complete(kgen_gaussian_score_step(call.handle(), o.queries, o.m, o.data, o.n, o.d, o.weights,
-                    o.bandwidths, o.bandwidth, stepSize, scale, noise.seed(), noise.stream()), "Gaussian score step");
+                    o.bandwidths, o.bandwidth, stepSize, scale, noise.seed(), noise.stream(), noise.offset()), "Gaussian score step");
         }
     }
 

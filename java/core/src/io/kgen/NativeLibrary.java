@@ -4,7 +4,7 @@ import io.kgen.nativeapi.KgenNative;
 
 /** Loads the native library once and checks that its ABI is the one this jar was built for. */
 final class NativeLibrary {
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
     private static volatile boolean loaded;
 
     private NativeLibrary() {}

@@ -61,15 +61,8 @@ final class Shards implements AutoCloseable {
             return new KernelSums(stack(parts, KernelSums::lse), stack(parts, KernelSums::mean),
                     stack(parts, KernelSums::gradient));
         }
-        KernelSums sums = split == ShardSplit.QUERIES ? queryBlockPartials(spec, queries, data)
+        return split == ShardSplit.QUERIES ? queryBlockPartials(spec, queries, data)
                 : dataBlockPartials(spec, queries, data);
-        if (spec.weights() == null) {
-            // partial states carry unit weights; the engine's kernel sums use 1/n (1/(n-1) leaving one out)
-            double shift = Math.log(spec.leaveOneOut() ? data.rows() - 1 : data.rows());
-            FloatMatrix lse = sums.lse();
-            for (long i = 0; i < lse.size(); i++) lse.setFlat(i, (float) (lse.getFlat(i) - shift));
-        }
-        return sums;
     }
 
     /** The KDE score of every query (the gradient of the kernel sums). */
@@ -88,12 +81,7 @@ final class Shards implements AutoCloseable {
                     v.queryBlock(spec, first, count, engine), v.rows(queries, first, count, engine), v.all(data, engine))),
                     m -> m);
         }
-        FloatMatrix lse = kernelSums(spec, queries, data).lse();
-        FloatMatrix minusLogZ = minusLogNormaliser(spec, queries.rows(), queries.cols());
-        for (long i = 0; i < lse.size(); i++) {
-            lse.setFlat(i, lse.getFlat(i) + minusLogZ.getFlat(minusLogZ.size() == 1 ? 0 : i));
-        }
-        return lse;
+        return PartialResults.logDensity(home(), spec, kernelSums(spec, queries, data).lse(), queries.cols());
     }
 
     /** The two nearest data rows of every query, each shard taking a block of queries. */
@@ -119,9 +107,9 @@ final class Shards implements AutoCloseable {
 
     /** Blocks of queries against all the data, leaving one out by offset: query i is data row first + i. */
     private KernelSums queryBlockPartials(KernelSum spec, Matrix queries, Matrix data) {
-        List<KernelSums> parts = byQueries(queries, (engine, v, first, count) -> engine.finalizePartial(
+        List<KernelSums> parts = byQueries(queries, (engine, v, first, count) -> PartialResults.kernelSums(engine,
                 engine.partialSums(v.queryBlock(spec, first, count, engine), v.rows(queries, first, count, engine),
-                        v.all(data, engine), first)));
+                        v.all(data, engine), first), data.rows(), spec.weights() != null, spec.leaveOneOut()));
         return new KernelSums(stack(parts, KernelSums::lse), stack(parts, KernelSums::mean),
                 stack(parts, KernelSums::gradient));
     }
@@ -132,18 +120,7 @@ final class Shards implements AutoCloseable {
                 v.dataBlock(spec, first, count, engine), v.all(queries, engine), v.rows(data, first, count, engine), -first));
         PartialSums state = parts.get(0);
         for (int s = 1; s < parts.size(); s++) home().mergePartial(state, parts.get(s));
-        return home().finalizePartial(state);
-    }
-
-    /**
-     * -log Z_k(d, b) for the spec's bandwidth (one value) or each query's: the log-density of one
-     * data row at the query's own position, whose logit is 0. The library's own normaliser, so no
-     * kernel constant is written twice.
-     */
-    private FloatMatrix minusLogNormaliser(KernelSum spec, long m, int d) {
-        KernelSum probe = KernelSum.of(spec.kernel(), spec.bandwidth());
-        long rows = spec.bandwidth() instanceof Bandwidth.PerQuery ? m : 1;
-        return home().logDensity(probe, FloatMatrix.heap(rows, d), FloatMatrix.heap(1, d));
+        return PartialResults.kernelSums(home(), state, data.rows(), spec.weights() != null, spec.leaveOneOut());
     }
 
     // ---- running blocks ---------------------------------------------------------------------

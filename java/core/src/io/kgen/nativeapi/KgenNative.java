@@ -41,6 +41,12 @@ public final class KgenNative {
 
     public static native int kgen_synchronize(@Cast("kgen_context*") long context);
 
+    public static native int kgen_wait_event(@Cast("kgen_context*") long context, @Cast("void*") long cudaEvent);
+
+    public static native int kgen_wait_stream(@Cast("kgen_context*") long context, @Cast("void*") long cudaStream);
+
+    public static native int kgen_record_event(@Cast("kgen_context*") long context, @Cast("void*") long cudaEvent);
+
     public static native int kgen_alloc(@Cast("kgen_context*") long context, @Cast("size_t") long bytes,
             @Cast("void**") long[] pointer);
 
@@ -138,5 +144,5 @@ public final class KgenNative {
     public static native int kgen_gaussian_score_step(@Cast("kgen_context*") long context, @Cast("float*") long x,
             long m, @Cast("const float*") long data, long n, long d, @Cast("const float*") long weights,
             @Cast("const float*") long bandwidths, float bandwidth, float step, float noise,
-            @Cast("uint64_t") long seed, @Cast("uint64_t") long stream);
+            @Cast("uint64_t") long seed, @Cast("uint64_t") long stream, @Cast("uint64_t") long offset);
 }

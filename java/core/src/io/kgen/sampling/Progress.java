@@ -18,6 +18,7 @@ public interface Progress {
     Progress NONE = new Progress() {};
 
     static void check(Progress p, int done, int total) {
+        if (p == null) return;  // a sampler copied to another machine reports nothing there
         p.step(done, total);
         if (p.cancelled()) throw new CancellationException("cancelled after step " + done + " of " + total);
     }

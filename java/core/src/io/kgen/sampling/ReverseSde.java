@@ -1,6 +1,5 @@
 package io.kgen.sampling;
 
-import io.kgen.RandomStream;
 import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
@@ -26,7 +25,8 @@ import io.kgen.Matrix;
  * update is x += (dt/t) (m_t(x) - x) + sqrt(dt) xi: a constant dt/t keeps every step equally
  * accurate, where a grid uniform in sqrt(t) takes its last steps with dt close to t itself.
  */
-public final class ReverseSde {
+public final class ReverseSde implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final ScoreEstimator score;
     private final double tMax;
     private final double tMin;
@@ -35,7 +35,7 @@ public final class ReverseSde {
     private final boolean ode;
     private final boolean tweedie;
     private final long seed;
-    private final Progress progress;
+    private final transient Progress progress;  // not shipped: a copy elsewhere reports nothing
 
     private ReverseSde(Builder b) {
         score = b.score;
@@ -55,20 +55,30 @@ public final class ReverseSde {
 
     /** Draws {@code count} samples; {@code data} may be a host or a device matrix. */
     public FloatMatrix sample(Engine engine, Matrix data, long count) {
+        return sample(engine, data, 0, count);
+    }
+
+    /**
+     * Draws samples firstParticle .. firstParticle + count - 1 of a larger run: every draw is keyed
+     * by the particle's place in that run, so the result is the same bits as those rows of one run
+     * from 0 on the same backend (how a cluster splits a run across machines).
+     */
+    public FloatMatrix sample(Engine engine, Matrix data, long firstParticle, long count) {
         Checks.notNull(engine, "engine");
         Checks.nonEmpty(data, "data");
         Checks.atLeast(count, 1, "count");
+        Checks.atLeast(firstParticle, 0, "firstParticle");
         FloatMatrix hostData = data instanceof FloatMatrix f ? f : ((DeviceMatrix) data).download();
         DataMoments moments = DataMoments.of(hostData);
         double start = Double.isNaN(tMax) ? 10 * moments.totalVariance() : tMax;
         if (!(start > 0)) throw new IllegalArgumentException("data has zero variance: set tMax explicitly");
         double end = Double.isNaN(tMin) ? defaultEnd(engine, hostData, start) : tMin;
         double[] t = grid.times(start, end, steps);
-        try (Workspace work = new Workspace(engine);
+        try (Workspace work = new Workspace(engine, firstParticle);
                 DeviceMatrix y = data instanceof DeviceMatrix dm ? null : engine.upload(hostData);
                 DeviceMatrix particles = engine.upload(moments.repeatedMean(count))) {
             DeviceMatrix onContext = y != null ? y : (DeviceMatrix) data;
-            engine.addNoise(particles, Math.sqrt(start), RandomStream.of(seed, Streams.of(Streams.START, 0, 0)));
+            engine.addNoise(particles, Math.sqrt(start), work.draws(seed, Streams.of(Streams.START, 0, 0), hostData.cols()));
             for (int k = 0; k < steps; k++) {
                 double dt = t[k] - t[k + 1];
                 // SDE: x += dt s + sqrt(dt) xi; ODE: x += (dt / 2) s.

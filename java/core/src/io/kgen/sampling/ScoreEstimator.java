@@ -1,6 +1,5 @@
 package io.kgen.sampling;
 
-import io.kgen.RandomStream;
 import io.kgen.Checks;
 import io.kgen.DeviceMatrix;
 import io.kgen.Engine;
@@ -19,12 +18,13 @@ import io.kgen.KernelSum;
  *       (unbiased; the draws are fresh at every step).
  * </ul>
  */
-public sealed interface ScoreEstimator {
+public sealed interface ScoreEstimator extends java.io.Serializable {
     /** Writes the score at (x, t) into {@code score}; {@code step} keys the random draws. */
     void score(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, long seed, long step, DeviceMatrix score);
 
     /**
-     * x <- x + step s_t(x) + noise z, z the Philox normals of (seed, stream): one Euler-Maruyama
+     * x <- x + step s_t(x) + noise z, z the Philox normals of (seed, stream) at the particles'
+     * places ({@link Workspace#draws}): one Euler-Maruyama
      * step (or, with noise 0, an ODE step). By default the score, then the update; estimators
      * whose score is one Gaussian kernel sum fuse both into the reduction.
      */
@@ -32,7 +32,7 @@ public sealed interface ScoreEstimator {
             long seed, long stream, long scoreStep) {
         DeviceMatrix s = work.buffer("score", x.rows(), x.cols());
         score(work, data, x, t, seed, scoreStep, s);
-        work.engine().eulerStep(x, step, s, noise, RandomStream.of(seed, stream));
+        work.engine().eulerStep(x, step, s, noise, work.draws(seed, stream, x.cols()));
     }
 
     record Empirical() implements ScoreEstimator {
@@ -46,7 +46,7 @@ public sealed interface ScoreEstimator {
         public void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
                 long seed, long stream, long scoreStep) {
             work.engine().gaussianScoreStep(KernelSum.gaussian(Math.sqrt(t)), x, data, step, noise,
-                    RandomStream.of(seed, stream));
+                    work.draws(seed, stream, x.cols()));
         }
     }
 
@@ -65,7 +65,7 @@ public sealed interface ScoreEstimator {
         public void eulerStep(Workspace work, DeviceMatrix data, DeviceMatrix x, double t, double step, double noise,
                 long seed, long stream, long scoreStep) {
             work.engine().gaussianScoreStep(KernelSum.gaussian(Math.sqrt(t + sigma * sigma)), x, data, step, noise,
-                    RandomStream.of(seed, stream));
+                    work.draws(seed, stream, x.cols()));
         }
     }
 
@@ -85,7 +85,7 @@ public sealed interface ScoreEstimator {
             engine.fill(score, 0f);
             for (int r = 0; r < draws; r++) {
                 engine.copy(x, shifted);
-                engine.addNoise(shifted, sigma, RandomStream.of(seed, Streams.of(Streams.MOLLIFIER, step, r)));
+                engine.addNoise(shifted, sigma, work.draws(seed, Streams.of(Streams.MOLLIFIER, step, r), x.cols()));
                 engine.score(spec, shifted, data, one);
                 engine.addScaled(score, 1.0 / draws, one);
             }
