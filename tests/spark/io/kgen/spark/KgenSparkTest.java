@@ -11,6 +11,7 @@ import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.KernelSums;
 import io.kgen.data.Dataset;
+import io.kgen.sampling.Drifting;
 import io.kgen.sampling.KdeSampler;
 import io.kgen.sampling.ReverseSde;
 import io.kgen.sampling.ScoreEstimator;
@@ -254,6 +255,22 @@ class KgenSparkTest {
         KdeSampler kde = new KdeSampler(0.1, 23);
         assertArrayEquals(kde.sample(single, swiss, 29).toArray(),
                 KgenSpark.sample(sc, kde, swiss, 29, partitions).toArray(), "KDE sampling, " + partitions + " partitions");
+    }
+
+    @Test
+    void driftingPullsWithTheDataSplitAcrossPartitions() {
+        FloatMatrix swiss = Dataset.SWISS_ROLL.sample(301, 6);
+        FloatMatrix start = gaussian(new SplittableRandom(8), 40, 2);
+        JavaRDD<float[]> rdd = rdd(swiss, 5).cache();
+        for (Drifting.Field field : new Drifting.Field[] {Drifting.Field.LAPLACE, Drifting.Field.GAUSSIAN_GRADIENT}) {
+            Drifting drifting = Drifting.builder().field(field).bandwidth(0.3).steps(10).build();
+            assertClose(drifting.run(single, swiss, start), KgenSpark.drift(drifting, rdd, start), 1e-4,
+                    field + " drifting");
+        }
+        rdd.unpersist();
+        var e = assertThrows(IllegalArgumentException.class, () -> KgenSpark.drift(
+                Drifting.builder().field(Drifting.Field.LAPLACE_BATCH).build(), rdd(swiss, 2), start));
+        assertEquals("the LAPLACE_BATCH field needs the data on the host", e.getMessage());
     }
 
     /** |want - got| <= relative * max |want| over all entries. */

@@ -106,6 +106,48 @@ public final class Drifting {
         return move(engine, data, start, steps, true);
     }
 
+    /**
+     * The data side of the field where the data is not in this engine (a cluster holds it):
+     * MEAN_data(x) for every particle, as host rows.
+     */
+    @FunctionalInterface
+    public interface DataPull {
+        FloatMatrix means(Engine engine, KernelSum spec, FloatMatrix particles);
+    }
+
+    /**
+     * Moves the particles for all steps with the data's pull computed by {@code pull} (one call
+     * per step) and the particles' push on {@code engine}. The same steps as {@link #run(Engine,
+     * FloatMatrix, FloatMatrix)}; the default step size needs no data here (the Laplace and
+     * Gaussian fields' defaults depend only on their bandwidth). Not for the batch field, which
+     * needs the data on the host.
+     */
+    public FloatMatrix run(Engine engine, DataPull pull, FloatMatrix start) {
+        Checks.notNull(engine, "engine");
+        Checks.notNull(pull, "pull");
+        if (batch != null) throw new IllegalArgumentException("the LAPLACE_BATCH field needs the data on the host");
+        if (start == null || start.rows() < 2) {
+            throw new IllegalArgumentException("drifting needs at least 2 particles, got " + (start == null ? 0 : start.rows()));
+        }
+        double step = stepSize();
+        try (Workspace work = new Workspace(engine); DeviceMatrix x = engine.upload(start)) {
+            for (int k = 0; k < steps; k++) {
+                KernelSum spec = spec();
+                FloatMatrix means = pull.means(engine, spec, x.download());
+                Checks.rowsCols(means, x.rows(), x.cols(), "the pull's means");
+                DeviceMatrix pulled = work.buffer("pull", x.rows(), x.cols());
+                engine.copy(means, pulled);
+                pushAndMove(work, x, pulled, spec, step);
+                if (!Double.isFinite(engine.sumSquares(x))) {
+                    throw new IllegalArgumentException("drifting step " + (k + 1) + " of " + steps + " moved the particles "
+                            + "beyond float range (step size eta = " + step + "): use a smaller eta");
+                }
+                Progress.check(progress, k + 1, steps);
+            }
+            return x.download();
+        }
+    }
+
     /** Training pairs (x, x + eta V(x)) for a one-step generator: returns the targets. */
     public FloatMatrix targets(Engine engine, FloatMatrix data, FloatMatrix particles) {
         return move(engine, data, particles, 1, false);
@@ -137,10 +179,20 @@ public final class Drifting {
             return;
         }
         DeviceMatrix pull = work.buffer("pull", x.rows(), x.cols());
-        DeviceMatrix push = work.buffer("push", x.rows(), x.cols());
-        Kernel kernel = field == Field.LAPLACE ? Kernel.LAPLACE : Kernel.GAUSSIAN;
-        KernelSum spec = KernelSum.of(kernel, io.kgen.Bandwidth.of((float) bandwidth));
+        KernelSum spec = spec();
         engine.kernelSums(spec, x, data, KernelSumOutputs.lseAndMean(null, pull));
+        pushAndMove(work, x, pull, spec, step);
+    }
+
+    private KernelSum spec() {
+        Kernel kernel = field == Field.LAPLACE ? Kernel.LAPLACE : Kernel.GAUSSIAN;
+        return KernelSum.of(kernel, io.kgen.Bandwidth.of((float) bandwidth));
+    }
+
+    /** The particles' push (self excluded), then x <- x + eta (pull - push) in the field's scale. */
+    private void pushAndMove(Workspace work, DeviceMatrix x, DeviceMatrix pull, KernelSum spec, double step) {
+        Engine engine = work.engine();
+        DeviceMatrix push = work.buffer("push", x.rows(), x.cols());
         engine.kernelSums(spec.withLeaveOneOut(true), x, x, KernelSumOutputs.lseAndMean(null, push));
         double scale = field == Field.LAPLACE ? step : step / (bandwidth * bandwidth);
         engine.addScaled(x, scale, pull, -scale, push);

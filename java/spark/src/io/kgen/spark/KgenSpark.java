@@ -5,6 +5,7 @@ import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.KernelSums;
 import io.kgen.PartialResults;
+import io.kgen.sampling.Drifting;
 import io.kgen.sampling.KdeSampler;
 import io.kgen.sampling.ReverseSde;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import org.apache.spark.sql.types.StructType;
  *   <li><b>By particles</b> ({@link #sample}): particles split into contiguous blocks, data
  *       broadcast; every draw is keyed by the particle's place in the whole run, so the samples
  *       are the same bits as one engine's run with the same seed, however many partitions.
+ *       Drifting's particles interact: {@link #drift} keeps them on the driver and splits each
+ *       step's pull of the data by data.
  * </ul>
  *
  * Each JVM opens one engine ({@link ExecutorEngines}): the GPU Spark assigned to the task, else
@@ -151,6 +154,18 @@ public final class KgenSpark {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + " (rows from " + firstRow + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Drifting whose data lives in {@code data} (cache it: every step runs one job): each step's
+     * pull of the data is a kernel-sum reduction split by data, the particles' push runs on the
+     * driver's engine. The Laplace and Gaussian-gradient fields; {@code start}: at least 2 particles.
+     */
+    public static FloatMatrix drift(Drifting drifting, JavaRDD<float[]> data, FloatMatrix start) {
+        if (drifting == null) throw new IllegalArgumentException("drifting is null");
+        if (data == null) throw new IllegalArgumentException("data is null");
+        return drifting.run(ExecutorEngines.current(), (engine, spec, particles) -> kernelSums(spec, particles, data)
+                .mean(), start);
     }
 
     // ---- split by queries -------------------------------------------------------------------
