@@ -102,6 +102,9 @@ kgen_status kgen_context_create(int backend, int device, kgen_context** context)
  * KGEN_BACKEND_CPU is this call with (0, KGEN_CPU_FAST, KGEN_CPU_ISA_AUTO).
  */
 kgen_status kgen_cpu_context_create(int threads, int path, int isa, kgen_context** context);
+/* The thread count of a CPU context created with threads = 0: KGEN_THREADS when set (a positive
+   integer; anything else is KGEN_INVALID_ARGUMENT), else every hardware thread. */
+kgen_status kgen_cpu_default_threads(int* threads);
 kgen_status kgen_context_destroy(kgen_context* context);
 /* One line describing the backend and device (name, memory, driver, architectures). */
 kgen_status kgen_context_describe(kgen_context* context, char* buffer, size_t capacity);

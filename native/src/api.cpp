@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "checks.h"
+#include "cpu/thread_pool.h"
 #include "errors.h"
 #include "kgen.h"
 
@@ -117,6 +118,13 @@ kgen_status kgen_cuda_device_count(int* count) {
     return guarded([&] {
         check::pointer(count, "count");
         *count = kgen::cuda_device_count();
+    });
+}
+
+kgen_status kgen_cpu_default_threads(int* threads) {
+    return guarded([&] {
+        check::pointer(threads, "threads");
+        *threads = kgen::default_thread_count();
     });
 }
 

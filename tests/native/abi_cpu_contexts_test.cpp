@@ -2,7 +2,11 @@
 // runs against the float64 reference path, the same bits on 1, 2 and 8 threads, and the high-d
 // cases where the GEMM form of r^2 cancels (tiny bandwidths, data far from the origin) or where
 // nearly every weight is negligible.
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
+#include <thread>
 
 #include "abi_test.h"
 
@@ -71,6 +75,24 @@ void check_rejections() {
                     "context");
 }
 
+// The default thread count: KGEN_THREADS when set, else every hardware thread; a bad value named.
+void check_default_threads() {
+    const char* saved = std::getenv("KGEN_THREADS");
+    const std::string kept = saved ? saved : "";
+    int threads = 0;
+    EXPECT_REJECTED(kgen_cpu_default_threads(nullptr), KGEN_INVALID_ARGUMENT, "threads");
+    setenv("KGEN_THREADS", "3", 1);
+    CHECK_OK(kgen_cpu_default_threads(&threads));
+    EXPECT(threads == 3, "KGEN_THREADS=3 gives %d threads", threads);
+    setenv("KGEN_THREADS", "three", 1);
+    EXPECT_REJECTED(kgen_cpu_default_threads(&threads), KGEN_INVALID_ARGUMENT, "KGEN_THREADS");
+    unsetenv("KGEN_THREADS");
+    CHECK_OK(kgen_cpu_default_threads(&threads));
+    const int hardware = (int)std::max(1u, std::thread::hardware_concurrency());
+    EXPECT(threads == hardware, "without KGEN_THREADS: %d threads, %d hardware threads", threads, hardware);
+    if (saved) setenv("KGEN_THREADS", kept.c_str(), 1);
+}
+
 // Every compiled instruction set this CPU runs; one it lacks must say so, not crash.
 void check_every_isa(Rng& rng, kgen_context* reference) {
     const Problem problems[] = {
@@ -132,6 +154,7 @@ void check_high_d_hard_cases(Rng& rng, kgen_context* reference, kgen_context* fa
 
 void check_cpu_contexts(kgen_context*, Rng& rng) {
     check_rejections();
+    check_default_threads();
     kgen_context* reference = cpu_context(2, KGEN_CPU_REFERENCE, KGEN_CPU_ISA_AUTO);
     kgen_context* fast = cpu_context(2, KGEN_CPU_FAST, KGEN_CPU_ISA_AUTO);
     check_every_isa(rng, reference);

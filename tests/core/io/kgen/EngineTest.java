@@ -15,6 +15,16 @@ import org.junit.jupiter.api.Test;
 /** Engine life cycle, memory round trips and use from several threads. */
 class EngineTest {
     @Test
+    void theDefaultThreadCountIsTheNativeLibrarys() {
+        int threads = CpuOptions.defaultThreads();
+        String env = System.getenv("KGEN_THREADS");
+        assertEquals(env != null ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors(), threads);
+        try (Engine cpu = Engine.open(Backend.CPU)) {
+            assertTrue(cpu.describe().startsWith("CPU, " + threads + " threads,"), cpu.describe());
+        }
+    }
+
+    @Test
     void autoOpensAUsableBackend() {
         try (Engine engine = Engine.open()) {
             Backend expected = Engine.cudaDeviceCount() > 0 ? Backend.CUDA : Backend.CPU;

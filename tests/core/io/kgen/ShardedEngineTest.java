@@ -59,6 +59,9 @@ class ShardedEngineTest {
     void splitByQueriesGivesOneEnginesBits(int contexts) {
         try (Engine sharded = Engine.shardedCpu(contexts, ShardSplit.QUERIES)) {
             assertEquals(contexts, sharded.shardCount());
+            // the default thread count shared out, at least one thread each
+            int each = Math.max(1, CpuOptions.defaultThreads() / contexts);
+            assertTrue(sharded.describe().contains("[CPU, " + each + " threads,"), sharded.describe());
             for (KernelSum spec : specs()) {
                 KernelSums one = single.kernelSums(spec, queries, data);
                 KernelSumOutputs out = new KernelSumOutputs(TestData.poisoned(M, 1), TestData.poisoned(M, D),

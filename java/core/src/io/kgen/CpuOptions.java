@@ -48,6 +48,11 @@ public final class CpuOptions {
         return new CpuOptions(threads, path, isa);
     }
 
+    /** The threads a CPU engine with the default count runs on: KGEN_THREADS, else every hardware thread. */
+    public static int defaultThreads() {
+        return NativeContext.defaultCpuThreads();
+    }
+
     /** The thread count asked for, 0 for the default. */
     public int threads() {
         return threads;

@@ -98,7 +98,7 @@ public final class Engine implements AutoCloseable {
     public static Engine shardedCpu(int contexts, ShardSplit split) {
         Checks.atLeast(contexts, 1, "contexts");
         Checks.notNull(split, "split");
-        int threads = Math.max(1, CpuOptions.defaults().threads() / contexts);
+        int threads = Math.max(1, CpuOptions.defaultThreads() / contexts);
         List<Engine> shards = new ArrayList<>();
         try {
             for (int c = 0; c < contexts; c++) shards.add(cpu(threads));
@@ -222,45 +222,40 @@ public final class Engine implements AutoCloseable {
      * blocking this thread. A sharded engine's shards all wait. CUDA engines only.
      */
     public void waitForEvent(long cudaEvent) {
-        handOff(cudaEvent, "cudaEvent", (handle, e) -> kgen_wait_event(handle, e), "waiting for the caller's event");
+        requireHandle(cudaEvent, "cudaEvent");
+        onEveryShard(handle -> kgen_wait_event(handle, cudaEvent), "waiting for the caller's event");
     }
 
     /** This engine's later work waits for everything queued on the caller's stream so far (0: the legacy default stream). */
     public void waitForStream(long cudaStream) {
-        if (shards != null) {
-            for (Engine e : shards.engines()) e.waitForStream(cudaStream);
-            return;
-        }
-        try (Call call = call()) {
-            call.complete(kgen_wait_stream(call.handle(), cudaStream), "waiting for the caller's stream");
-        }
+        onEveryShard(handle -> kgen_wait_stream(handle, cudaStream), "waiting for the caller's stream");
     }
 
     /**
      * Records the caller's CUDA event after all of this engine's work so far, so the caller's
      * stream can wait on it. (Every engine call has finished its device work when it returns; the
-     * event makes the order explicit for the caller's own streams.)
+     * event makes the order explicit for the caller's own streams.) A sharded engine records on
+     * its home, whose context it shares.
      */
     public void recordEvent(long cudaEvent) {
-        if (shards != null) {
-            shards.engines().get(0).recordEvent(cudaEvent);
-            return;
+        requireHandle(cudaEvent, "cudaEvent");
+        try (Call call = call()) {
+            call.complete(kgen_record_event(call.handle(), cudaEvent), "recording the caller's event");
         }
-        handOff(cudaEvent, "cudaEvent", (handle, e) -> kgen_record_event(handle, e), "recording the caller's event");
     }
 
-    private interface NativeHandOff {
-        int call(long context, long handle);
+    private static void requireHandle(long handle, String name) {
+        if (handle == 0) throw new IllegalArgumentException(name + " is 0 (null)");
     }
 
-    private void handOff(long event, String name, NativeHandOff op, String what) {
-        if (event == 0) throw new IllegalArgumentException(name + " is 0 (null)");
+    /** Runs a native hand-off on this context, or on every shard's. */
+    private void onEveryShard(java.util.function.LongToIntFunction op, String what) {
         if (shards != null) {
-            for (Engine e : shards.engines()) e.handOff(event, name, op, what);
+            for (Engine e : shards.engines()) e.onEveryShard(op, what);
             return;
         }
         try (Call call = call()) {
-            call.complete(op.call(call.handle(), event), what);
+            call.complete(op.applyAsInt(call.handle()), what);
         }
     }
 

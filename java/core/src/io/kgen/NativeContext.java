@@ -75,6 +75,14 @@ final class NativeContext implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("io.kgen");
 
+    /** The native library's default CPU thread count (KGEN_THREADS, else every hardware thread). */
+    static int defaultCpuThreads() {
+        NativeLibrary.ensureLoaded();
+        int[] threads = {0};
+        check(kgen_cpu_default_threads(threads), "reading the default CPU thread count");
+        return threads[0];
+    }
+
     static int cudaDeviceCount() {
         NativeLibrary.ensureLoaded();
         int[] count = {0};

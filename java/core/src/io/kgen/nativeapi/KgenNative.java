@@ -28,6 +28,8 @@ public final class KgenNative {
 
     public static native int kgen_cuda_device_count(int[] count);
 
+    public static native int kgen_cpu_default_threads(int[] threads);
+
     public static native int kgen_context_create(int backend, int device,
             @Cast("kgen_context**") long[] context);
 

@@ -126,25 +126,17 @@ public final class Drifting {
         Checks.notNull(engine, "engine");
         Checks.notNull(pull, "pull");
         if (batch != null) throw new IllegalArgumentException("the LAPLACE_BATCH field needs the data on the host");
-        if (start == null || start.rows() < 2) {
-            throw new IllegalArgumentException("drifting needs at least 2 particles, got " + (start == null ? 0 : start.rows()));
-        }
+        requireParticles(start);
         double step = stepSize();
         try (Workspace work = new Workspace(engine); DeviceMatrix x = engine.upload(start)) {
-            for (int k = 0; k < steps; k++) {
+            return repeat(work, x, steps, true, step, () -> {
                 KernelSum spec = spec();
                 FloatMatrix means = pull.means(engine, spec, x.download());
                 Checks.rowsCols(means, x.rows(), x.cols(), "the pull's means");
                 DeviceMatrix pulled = work.buffer("pull", x.rows(), x.cols());
                 engine.copy(means, pulled);
                 pushAndMove(work, x, pulled, spec, step);
-                if (!Double.isFinite(engine.sumSquares(x))) {
-                    throw new IllegalArgumentException("drifting step " + (k + 1) + " of " + steps + " moved the particles "
-                            + "beyond float range (step size eta = " + step + "): use a smaller eta");
-                }
-                Progress.check(progress, k + 1, steps);
-            }
-            return x.download();
+            });
         }
     }
 
@@ -158,17 +150,22 @@ public final class Drifting {
         double step = stepSize();
         try (Workspace work = new Workspace(engine); DeviceMatrix y = engine.upload(data);
                 DeviceMatrix x = engine.upload(start)) {
-            for (int k = 0; k < count; k++) {
-                step(work, data, y, x, step);
-                // An overflowing step is named here, not as "non-finite queries" in the next call.
-                if (!Double.isFinite(engine.sumSquares(x))) {
-                    throw new IllegalArgumentException("drifting step " + (k + 1) + " of " + count + " moved the particles "
-                            + "beyond float range (step size eta = " + step + "): use a smaller eta");
-                }
-                if (report) Progress.check(progress, k + 1, count);
-            }
-            return x.download();
+            return repeat(work, x, count, report, step, () -> step(work, data, y, x, step));
         }
+    }
+
+    /** Takes {@code count} steps of x, each checked for overflow; returns the particles. */
+    private FloatMatrix repeat(Workspace work, DeviceMatrix x, int count, boolean report, double step, Runnable one) {
+        for (int k = 0; k < count; k++) {
+            one.run();
+            // An overflowing step is named here, not as "non-finite queries" in the next call.
+            if (!Double.isFinite(work.engine().sumSquares(x))) {
+                throw new IllegalArgumentException("drifting step " + (k + 1) + " of " + count + " moved the particles "
+                        + "beyond float range (step size eta = " + step + "): use a smaller eta");
+            }
+            if (report) Progress.check(progress, k + 1, count);
+        }
+        return x.download();
     }
 
     private void step(Workspace work, FloatMatrix hostData, DeviceMatrix data, DeviceMatrix x, double step) {
@@ -198,12 +195,16 @@ public final class Drifting {
         engine.addScaled(x, scale, pull, -scale, push);
     }
 
-    private static void requireShapes(FloatMatrix data, FloatMatrix particles) {
-        Checks.nonEmpty(data, "data");
+    private static void requireParticles(FloatMatrix particles) {
         if (particles == null || particles.rows() < 2) {
             throw new IllegalArgumentException("drifting needs at least 2 particles, got "
                     + (particles == null ? 0 : particles.rows()));
         }
+    }
+
+    private static void requireShapes(FloatMatrix data, FloatMatrix particles) {
+        Checks.nonEmpty(data, "data");
+        requireParticles(particles);
         if (particles.cols() != data.cols()) {
             throw new IllegalArgumentException("particles have " + particles.cols() + " columns but data has " + data.cols());
         }

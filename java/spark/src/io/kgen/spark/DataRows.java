@@ -15,8 +15,18 @@ final class DataRows {
 
     /** A row of (features[, weight]) as floats; the features are an array of floats or doubles. */
     static float[] fromRow(Row row, boolean weighted) {
-        if (row.isNullAt(0)) throw new IllegalArgumentException("a data row has a null feature array");
-        List<Object> features = row.getList(0);
+        return values(row, 0, weighted);
+    }
+
+    /** The features in column {@code column} of a row, as floats. */
+    static float[] features(Row row, int column) {
+        return values(row, column, false);
+    }
+
+    /** The features in {@code column}, and when weighted the weight in the column after it. */
+    private static float[] values(Row row, int column, boolean weighted) {
+        if (row.isNullAt(column)) throw new IllegalArgumentException("a data row has a null feature array");
+        List<Object> features = row.getList(column);
         float[] out = new float[features.size() + (weighted ? 1 : 0)];
         for (int k = 0; k < features.size(); k++) {
             Object v = features.get(k);
@@ -27,8 +37,8 @@ final class DataRows {
             out[k] = number.floatValue();
         }
         if (weighted) {
-            if (row.isNullAt(1)) throw new IllegalArgumentException("a data row has a null weight");
-            out[features.size()] = ((Number) row.get(1)).floatValue();
+            if (row.isNullAt(column + 1)) throw new IllegalArgumentException("a data row has a null weight");
+            out[features.size()] = ((Number) row.get(column + 1)).floatValue();
         }
         return out;
     }

@@ -216,7 +216,7 @@ public final class KgenSpark {
             if (in.isEmpty()) return Collections.emptyIterator();
             FloatMatrix q = FloatMatrix.heap(in.size(), d);
             for (int i = 0; i < in.size(); i++) {
-                float[] x = DataRows.fromRow(RowFactory.create(in.get(i).get(featuresIndex)), false);
+                float[] x = DataRows.features(in.get(i), featuresIndex);
                 if (x.length != d) {
                     throw new IllegalArgumentException("query partition " + partition + ", row " + i + ": has "
                             + x.length + " values, expected " + d);
