@@ -8,7 +8,7 @@ import io.kgen.FloatMatrix;
 import io.kgen.KernelSum;
 import io.kgen.RandomStream;
 import io.kgen.cli.Main;
-import io.kgen.data.Dataset;
+import io.kgen.data.Mnist;
 import io.kgen.io.MatrixFiles;
 import io.kgen.sampling.ReverseSde;
 import io.kgen.sampling.ScoreEstimator;
@@ -91,7 +91,7 @@ public final class CpuBench implements Callable<Integer> {
     }
 
     static List<Shape> shapes() {
-        FloatMatrix digits = Dataset.MNIST.sample(10_000, 1);
+        FloatMatrix digits = Mnist.load().images(0, 10_000);
         // Queries near the digits, as in a sampler's last steps: 1,000 digits plus N(0, 0.2^2) noise.
         FloatMatrix nearDigits = digits.copyRows(0, 1000);
         FloatMatrix noise = normal(1000, 784, 7);
@@ -186,7 +186,7 @@ public final class CpuBench implements Callable<Integer> {
 
     /** 100 MNIST samples against the 10,000 built-in digits, reverse SDE with the empirical score, 100 steps. */
     private static String mnistJobRow(Engine engine) {
-        FloatMatrix digits = Dataset.MNIST.sample(10_000, 1);
+        FloatMatrix digits = Mnist.load().images(0, 10_000);
         ReverseSde.builder().score(new ScoreEstimator.Empirical()).steps(2).seed(3).build().sample(engine, digits, 8);
         long start = System.nanoTime();
         ReverseSde.builder().score(new ScoreEstimator.Empirical()).steps(100).seed(3).build().sample(engine, digits, 100);

@@ -4,6 +4,7 @@ import io.kgen.Backend;
 import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
+import io.kgen.data.Mnist;
 import io.kgen.metrics.Metrics;
 import io.kgen.plot.ImageGrid;
 import io.kgen.sampling.Drifting;
@@ -53,7 +54,7 @@ public final class SamplerBench implements Callable<Integer> {
             int mnistPoints = scaled(10_000);
             int samples = scaled(1000);
             int steps = scaled(500);
-            FloatMatrix mnist = Dataset.MNIST.sample(mnistPoints, 1);
+            FloatMatrix mnist = Mnist.load().images(0, mnistPoints);
             ScoreEstimator[] scores = {new ScoreEstimator.Empirical(), new ScoreEstimator.TimeShift(1.0),
                 new ScoreEstimator.MonteCarlo(1.0, 1)};
             String[] names = {"empirical", "time-shift 1.0", "monte-carlo 1.0"};

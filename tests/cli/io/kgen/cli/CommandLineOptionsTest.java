@@ -45,6 +45,8 @@ class CommandLineOptionsTest {
             {"sde-smoothed", "--draws", "4", "--draws does nothing with -m sde-smoothed"},
             {"drift-laplace", "--sigma", "0.1", "--sigma does nothing with -m drift-laplace"},
             {"sde", "--sigma", "0.1", "--sigma does nothing with -m sde"},
+            {"drift-batch", "--bandwidth", "0.1", "--bandwidth does nothing with -m drift-batch"},
+            {"sde-smoothed", "--final-noise", "0.5", "--final-noise does nothing with -m sde-smoothed"},
         };
         for (String[] c : cases) {
             Run r = c[2] == null
@@ -54,6 +56,13 @@ class CommandLineOptionsTest {
             assertEquals(2, r.code(), String.join(" ", c[0], c[1]));
             assertTrue(r.err().startsWith("kgen: " + c[3]), r.err());
         }
+        Run twice = run("sample", "-m", "kde", "--smoothing", "0.5", "--bandwidth", "0.1", "--no-plot", "-o",
+                dir.resolve("x.npy").toString());
+        assertEquals(2, twice.code());
+        assertTrue(twice.err().startsWith("kgen: --smoothing and --bandwidth set the same knob: give one"), twice.err());
+        Run negative = run("sample", "-m", "kde", "--smoothing", "-1", "--no-plot", "-o", dir.resolve("x.npy").toString());
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().contains("--smoothing must be positive and finite, got -1.0"), negative.err());
         Run zero = run("sample", "-m", "dkgm", "--steps", "0", "--no-plot", "-o", dir.resolve("x.npy").toString());
         assertEquals(2, zero.code());
         assertTrue(zero.err().contains("--steps must be >= 1, got 0"), zero.err());

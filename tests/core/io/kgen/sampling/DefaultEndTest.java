@@ -52,7 +52,7 @@ class DefaultEndTest {
         double[] ordered = x.clone();
         ordered[75] = x[120]; // a spacing-5 row at index rows / 2
         ordered[120] = x[75];
-        assertEquals(expected(1), ReverseSde.defaultEnd(engine, onALine(ordered), 1.0), 1e-12);
+        assertEquals(expected(1), ReverseSde.defaultEnd(engine, onALine(ordered), 1.0, ReverseSde.DEFAULT_FINAL_NOISE), 1e-12);
     }
 
     /** 600 rows: every second one is probed (rows 0, 2, ..., 510); only those are spaced by 1. */
@@ -63,22 +63,22 @@ class DefaultEndTest {
             x[2 * i] = i; // even rows: spacing 1
             x[2 * i + 1] = 10_000 + 5 * i; // odd rows: spacing 5
         }
-        assertEquals(expected(1), ReverseSde.defaultEnd(engine, onALine(x), 1.0), 1e-12);
+        assertEquals(expected(1), ReverseSde.defaultEnd(engine, onALine(x), 1.0, ReverseSde.DEFAULT_FINAL_NOISE), 1e-12);
     }
 
     @Test
     void degenerateDataOrALargeEndFallBackToAFractionOfT() {
         FloatMatrix two = onALine(new double[] {0, 1});
-        assertEquals(expected(1), ReverseSde.defaultEnd(engine, two, 1.0), 1e-12, "two rows are enough");
-        assertEquals(1e-5 * 3, ReverseSde.defaultEnd(engine, onALine(new double[] {7}), 3.0), 1e-18, "one row");
-        assertEquals(1e-5 * 3, ReverseSde.defaultEnd(engine, onALine(new double[] {7, 7, 7}), 3.0), 1e-18, "no spacing");
+        assertEquals(expected(1), ReverseSde.defaultEnd(engine, two, 1.0, ReverseSde.DEFAULT_FINAL_NOISE), 1e-12, "two rows are enough");
+        assertEquals(1e-5 * 3, ReverseSde.defaultEnd(engine, onALine(new double[] {7}), 3.0, ReverseSde.DEFAULT_FINAL_NOISE), 1e-18, "one row");
+        assertEquals(1e-5 * 3, ReverseSde.defaultEnd(engine, onALine(new double[] {7, 7, 7}), 3.0, ReverseSde.DEFAULT_FINAL_NOISE), 1e-18, "no spacing");
         // The end must be below 1e-2 T: exactly at it is too large.
         double end = expected(1);
         double atLimit = end / 1e-2;
         while (1e-2 * atLimit < end) atLimit = Math.nextUp(atLimit);
         while (1e-2 * atLimit > end) atLimit = Math.nextDown(atLimit);
         assertEquals(end, 1e-2 * atLimit, 0, "a T with t_min exactly 1e-2 T");
-        assertEquals(1e-5 * atLimit, ReverseSde.defaultEnd(engine, two, atLimit), 1e-20, "at the limit");
-        assertEquals(end, ReverseSde.defaultEnd(engine, two, Math.nextUp(atLimit) * 1.000001), 1e-12, "just above it");
+        assertEquals(1e-5 * atLimit, ReverseSde.defaultEnd(engine, two, atLimit, ReverseSde.DEFAULT_FINAL_NOISE), 1e-20, "at the limit");
+        assertEquals(end, ReverseSde.defaultEnd(engine, two, Math.nextUp(atLimit) * 1.000001, ReverseSde.DEFAULT_FINAL_NOISE), 1e-12, "just above it");
     }
 }

@@ -19,8 +19,12 @@ final class DataCommand implements Callable<Integer> {
     String name;
 
     @Option(names = {"-n", "--points"}, description = "points to draw (MNIST: n digits in a seeded shuffle; default: 2000, "
-            + "all 10,000 digits for mnist)")
+            + "all 8,000 training digits for mnist, all 2,000 held-out ones with --held-out)")
     Integer points;
+
+    @Option(names = "--held-out", description = "the held-out part, which samplers never see: fresh draws of the same "
+            + "law, or MNIST's 2,000 held-out digits")
+    boolean heldOut;
 
     @Option(names = "--seed", description = "seed of the draw (default: ${DEFAULT-VALUE})")
     long seed;
@@ -32,11 +36,12 @@ final class DataCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FilePaths.requireWritable(out, "output");
         Dataset set = Dataset.fromCliName(name);
-        int n = points != null ? points : name.equals("mnist") ? 10_000 : 2_000;
+        int n = points != null ? points : set == Dataset.MNIST ? set.capacity(heldOut) : 2_000;
         if (n < 1) throw new IllegalArgumentException("--points must be >= 1, got " + n);
-        FloatMatrix data = set.sample(n, seed);
+        FloatMatrix data = heldOut ? set.heldOut(n, seed) : set.sample(n, seed);
         MatrixFiles.write(out, data);
-        System.err.println("kgen: wrote " + out + " (" + data.rows() + " x " + data.cols() + ", " + name + ")");
+        System.err.println("kgen: wrote " + out + " (" + data.rows() + " x " + data.cols() + ", " + name
+                + (heldOut ? ", held out" : "") + ")");
         return 0;
     }
 }

@@ -8,13 +8,8 @@ import io.kgen.io.FilePaths;
 import io.kgen.plot.ImageGrid;
 import io.kgen.plot.Pictures;
 import io.kgen.plot.ScatterPlot;
-import io.kgen.sampling.BandwidthRule;
-import io.kgen.sampling.Dkgm;
-import io.kgen.sampling.Drifting;
-import io.kgen.sampling.KdeSampler;
+import io.kgen.sampling.Method;
 import io.kgen.sampling.Progress;
-import io.kgen.sampling.ReverseSde;
-import io.kgen.sampling.ScoreEstimator;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -53,6 +48,15 @@ final class SampleCommand implements Callable<Integer> {
             + "of Silverman's bandwidth)")
     Double sigma;
 
+    @Option(names = "--final-noise", description = "sde only: stop where the noise left is this fraction of the data's "
+            + "nearest-neighbour spacing (default: 0.02)")
+    Double finalNoise;
+
+    @Option(names = "--smoothing", description = "the method's smoothing knob as a factor of its unit: sigma or h in "
+            + "Silverman's bandwidths, the drifting bandwidth in tenths of the spread, drift-batch's temperatures as "
+            + "multiples of (0.02, 0.05, 0.2), sde's final noise in nearest-neighbour spacings")
+    Double smoothing;
+
     @Option(names = "--draws", description = "Monte Carlo draws per step, sde-mc only (default: 1)")
     Integer draws;
 
@@ -89,15 +93,9 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
-    private static final java.util.List<String> METHODS =
-            java.util.List.of("sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient",
-                    "drift-batch");
-
     @Override
     public Integer call() throws Exception {
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("unknown method '" + method + "' (" + String.join(", ", METHODS) + ")");
-        }
+        Method chosen = Method.fromCliName(method);
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
         if (noPlot) plot = null;
         rejectIgnoredOptions();
@@ -125,7 +123,7 @@ final class SampleCommand implements Callable<Integer> {
                                 bar.stepTo(done);
                             }
                         };
-                x = run(engine, y, progress);
+                x = chosen.sample(engine, y, samples, options(chosen, y, progress));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.err.printf(Locale.ROOT, "kgen: %d samples in %.2f s%n", x.rows(), seconds);
@@ -143,15 +141,39 @@ final class SampleCommand implements Callable<Integer> {
 
     /** An option the method would not use is an error, not a silent no-op. */
     private void rejectIgnoredOptions() {
-        boolean sde = method.startsWith("sde");
-        reject(bandwidth != null && sde, "--bandwidth", "the sde methods smooth with --sigma");
-        reject(sigma != null && !method.equals("sde-smoothed") && !method.equals("sde-mc"), "--sigma",
-                "only sde-smoothed and sde-mc smooth the score");
-        reject(draws != null && !method.equals("sde-mc"), "--draws", "only sde-mc draws");
-        reject(ode && !sde, "--ode", "only the sde methods integrate an SDE");
-        reject(steps != null && method.equals("kde"), "--steps", "kde draws in one step");
+        Method m = Method.fromCliName(method);
+        Method.Knob knob = m.knob();
+        reject(bandwidth != null && knob != Method.Knob.KDE_BANDWIDTH && knob != Method.Knob.DRIFT_BANDWIDTH,
+                "--bandwidth", "it is the kde, dkgm, drift-laplace and drift-gradient knob");
+        reject(sigma != null && knob != Method.Knob.SIGMA, "--sigma", "only sde-smoothed and sde-mc smooth the score");
+        reject(finalNoise != null && m != Method.SDE, "--final-noise", "only sde stops by it");
+        if (smoothing != null && (sigma != null || bandwidth != null || finalNoise != null)) {
+            String other = sigma != null ? "--sigma" : bandwidth != null ? "--bandwidth" : "--final-noise";
+            throw new IllegalArgumentException("--smoothing and " + other + " set the same knob: give one");
+        }
+        reject(draws != null && m != Method.SDE_MC, "--draws", "only sde-mc draws");
+        reject(ode && !m.isReverseSde(), "--ode", "only the sde methods integrate an SDE");
+        reject(steps != null && m == Method.KDE, "--steps", "kde draws in one step");
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (draws != null && draws < 1) throw new IllegalArgumentException("--draws must be >= 1, got " + draws);
+        positive(smoothing, "--smoothing");
+        positive(sigma, "--sigma");
+        positive(bandwidth, "--bandwidth");
+        positive(finalNoise, "--final-noise");
+    }
+
+    private static void positive(Double value, String option) {
+        if (value != null && !(value > 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(option + " must be positive and finite, got " + value);
+        }
+    }
+
+    /** The run's settings: an absolute --sigma or --bandwidth becomes a factor of the knob's unit. */
+    private Method.Options options(Method m, FloatMatrix y, Progress progress) {
+        Double absolute = sigma != null ? sigma : bandwidth;
+        double factor = smoothing != null ? smoothing : finalNoise != null ? finalNoise
+                : absolute != null ? absolute / m.knob().unit(y) : Double.NaN;
+        return new Method.Options(factor, steps != null ? steps : 0, draws != null ? draws : 1, ode, seed, progress);
     }
 
     private void reject(boolean ignored, String option, String why) {
@@ -184,40 +206,7 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     private int stepCount() {
-        if (steps != null) return steps;
-        return method.startsWith("sde") ? 500 : method.equals("kde") ? 1 : 100;
-    }
-
-    private FloatMatrix run(Engine engine, FloatMatrix y, Progress progress) {
-        double silverman = BandwidthRule.silverman(y);
-        double smoothing = sigma != null ? sigma : silverman / 4;
-        switch (method) {
-            case "sde":
-            case "sde-smoothed":
-            case "sde-mc": {
-                ScoreEstimator score = method.equals("sde") ? new ScoreEstimator.Empirical()
-                        : method.equals("sde-mc") ? new ScoreEstimator.MonteCarlo(smoothing, draws != null ? draws : 1)
-                        : new ScoreEstimator.TimeShift(smoothing);
-                return ReverseSde.builder().score(score).steps(stepCount()).ode(ode).seed(seed).progress(progress)
-                        .build().sample(engine, y, samples);
-            }
-            case "kde":
-                return new KdeSampler(bandwidth != null ? bandwidth : silverman, seed).sample(engine, y, samples);
-            case "dkgm":
-                return Dkgm.builder(bandwidth != null ? bandwidth : silverman).steps(stepCount()).seed(seed)
-                        .progress(progress).build().sample(engine, y, samples);
-            case "drift-laplace":
-            case "drift-gradient":
-            case "drift-batch": {
-                double spread = BandwidthRule.spread(y);
-                Drifting.Field field = method.equals("drift-laplace") ? Drifting.Field.LAPLACE
-                        : method.equals("drift-gradient") ? Drifting.Field.GAUSSIAN_GRADIENT : Drifting.Field.LAPLACE_BATCH;
-                return Drifting.builder().field(field).bandwidth(bandwidth != null ? bandwidth : spread / 10)
-                        .steps(stepCount()).progress(progress).build().run(engine, y, samples, seed);
-            }
-            default:
-                throw new AssertionError(method); // checked in call()
-        }
+        return steps != null ? steps : Method.fromCliName(method).defaultSteps();
     }
 
     private void writePicture(FloatMatrix y, FloatMatrix x) throws Exception {

@@ -40,10 +40,8 @@ public final class DkgmExperiment implements Experiment {
         int steps = s.pick(100, 40);
         double[] factors = s.small() ? new double[] {1, 2} : new double[] {0.5, 1, 2};
         double[] noises = s.small() ? new double[] {0, 1} : new double[] {0, 0.5, 1};
-        // One shuffled draw split in two: the held-out digits are disjoint from the training ones.
-        FloatMatrix all = Dataset.MNIST.sample(n + heldOutCount, s.seed());
-        FloatMatrix train = all.copyRows(0, n);
-        FloatMatrix heldOut = all.copyRows(n, heldOutCount);
+        FloatMatrix train = Dataset.MNIST.sample(n, s.seed());
+        FloatMatrix heldOut = Dataset.MNIST.heldOut(heldOutCount, s.seed());
         double silverman = BandwidthRule.silverman(train);
 
         Table table = new Table("h / silverman", "h", "stage", "noise", "median NN to held-out", "memorization ratio",

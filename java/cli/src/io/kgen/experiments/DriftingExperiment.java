@@ -105,9 +105,8 @@ public final class DriftingExperiment implements Experiment {
         Engine engine = s.engine();
         int n = s.pick(1000, 300);
         int heldOutCount = s.pick(1000, 300);
-        FloatMatrix all = Dataset.MNIST.sample(n + heldOutCount, s.seed());
-        FloatMatrix train = all.copyRows(0, n);
-        Truth truth = Truth.of(engine, all.copyRows(n, heldOutCount));
+        FloatMatrix train = Dataset.MNIST.sample(n, s.seed());
+        Truth truth = Truth.of(engine, Dataset.MNIST.heldOut(heldOutCount, s.seed()));
         NearestTwo near = engine.nearestTwo(train, train, true);
         double[] spacing = new double[n];
         for (int i = 0; i < n; i++) spacing[i] = near.distances().get(i, 0);

@@ -8,7 +8,7 @@ public final class Experiments {
 
     public static List<Experiment> all() {
         return List.of(new SwissRollExperiment(), new Gaussian4dExperiment(), new MnistExperiment(), new DkgmExperiment(),
-                new DriftingExperiment());
+                new DriftingExperiment(), new HeldoutExperiment());
     }
 
     public static Experiment named(String name) {

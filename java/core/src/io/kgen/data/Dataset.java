@@ -1,12 +1,15 @@
 package io.kgen.data;
 
+import io.kgen.CliNames;
 import io.kgen.FloatMatrix;
 import io.kgen.random.Philox;
-import java.util.Locale;
 
 /**
- * The built-in data sets. The synthetic ones are drawn from the Philox stream, so a (size, seed)
- * pair gives the same points on every machine.
+ * The built-in data sets, each with a training part ({@link #sample}) and a held-out part
+ * ({@link #heldOut}) that no sampler sees, against which samples are judged. The synthetic ones
+ * are drawn from the Philox stream, so a (size, seed) pair gives the same points on every
+ * machine; their held-out points are fresh draws of the same law (Philox counters that training
+ * draws never reach). MNIST's split is fixed: see {@link #MNIST_TRAINING}.
  */
 public enum Dataset {
     /** The 2-d Swiss roll of {@link SwissRoll}, noise 0.05. */
@@ -23,10 +26,21 @@ public enum Dataset {
      */
     GAUSSIAN_4D(4),
     /**
-     * 10,000 real MNIST digits, 28 x 28 in [0, 1] (see {@link Mnist}); n of them picked by a
-     * seeded shuffle, so that any n mixes the digits (the resource is ordered by digit).
+     * Real MNIST digits, 28 x 28 in [0, 1] (see {@link Mnist}): n of the 8,000 training digits
+     * picked by a seeded shuffle, so that any n mixes the digits (the resource is ordered by
+     * digit); the other 2,000 are held out.
      */
     MNIST(784);
+
+    /**
+     * MNIST's training digits: the first 8,000 of the 10,000 bundled ones in the order of a
+     * Philox shuffle under the fixed key {@link #MNIST_SPLIT_KEY}; the last 2,000 are the held-out
+     * digits. The split does not depend on any user seed, so held-out digits are never trained on.
+     */
+    public static final int MNIST_TRAINING = 8_000;
+    static final long MNIST_SPLIT_KEY = 0x6b67656e5L;
+    /** First Philox counter of the synthetic held-out draws: far beyond any training draw. */
+    private static final long HELD_OUT_COUNTER = 1L << 40;
 
     private final int dimension;
 
@@ -40,57 +54,79 @@ public enum Dataset {
 
     /** The name on the command line: swiss-roll, two-moons, mnist, ... */
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return CliNames.of(this);
     }
 
     public static Dataset fromCliName(String name) {
-        for (Dataset d : values()) if (d.cliName().equals(name)) return d;
-        StringBuilder known = new StringBuilder();
-        for (Dataset d : values()) known.append(known.length() == 0 ? "" : ", ").append(d.cliName());
-        throw new IllegalArgumentException("unknown data set '" + name + "' (built-in: " + known + ")");
+        return CliNames.parse(Dataset.class, name, "data set");
     }
 
-    /** n points (rows) drawn with the given seed. */
+    /** n training points (rows) drawn with the given seed. */
     public FloatMatrix sample(int n, long seed) {
+        return draw(n, seed, false);
+    }
+
+    /**
+     * n held-out points drawn with the given seed: the same law as {@link #sample}, disjoint from
+     * every training draw (MNIST: from the 2,000 held-out digits; the synthetic sets: fresh draws).
+     */
+    public FloatMatrix heldOut(int n, long seed) {
+        return draw(n, seed, true);
+    }
+
+    /** The most points {@link #sample} (or, held out, {@link #heldOut}) can give: MNIST's split sizes. */
+    public int capacity(boolean heldOut) {
+        if (this != MNIST) return Integer.MAX_VALUE;
+        return heldOut ? Mnist.load().count() - MNIST_TRAINING : MNIST_TRAINING;
+    }
+
+    private FloatMatrix draw(int n, long seed, boolean heldOut) {
         if (n < 1) throw new IllegalArgumentException("n must be >= 1, got " + n);
-        switch (this) {
-            case SWISS_ROLL:
-                return SwissRoll.sample(n, 0.05, seed);
-            case MNIST:
-                return mnistSubset(n, seed);
-            default:
-                break;
+        if (n > capacity(heldOut)) {
+            throw new IllegalArgumentException("n = " + n + " but the built-in MNIST holds " + capacity(heldOut) + " "
+                    + (heldOut ? "held-out" : "training") + " digits");
         }
+        if (this == MNIST) return mnistSubset(n, seed, heldOut);
+        long first = heldOut ? HELD_OUT_COUNTER : 0;
+        if (this == SWISS_ROLL) return SwissRoll.sample(first, n, 0.05, seed);
         FloatMatrix out = FloatMatrix.heap(n, dimension);
         for (int i = 0; i < n; i++) {
-            double u = Philox.uniform(seed, 0, i);
-            double[] p = point(u, i, seed);
+            double u = Philox.uniform(seed, 0, first + i);
+            double[] p = point(u, first + i, seed);
             for (int k = 0; k < dimension; k++) out.set(i, k, (float) p[k]);
         }
         return out;
     }
 
-    /** n MNIST images in the order of a Philox-keyed shuffle of all of them. */
-    private static FloatMatrix mnistSubset(int n, long seed) {
+    /** n digits of one part of the fixed split, in the order of a seeded shuffle of that part. */
+    private static FloatMatrix mnistSubset(int n, long seed, boolean heldOut) {
         Mnist mnist = Mnist.load();
-        if (n > mnist.count()) {
-            throw new IllegalArgumentException("n = " + n + " but the built-in MNIST holds " + mnist.count());
-        }
-        Integer[] order = new Integer[mnist.count()];
-        float[] key = new float[order.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-            key[i] = Philox.uniform(seed, 3, i);
-        }
-        java.util.Arrays.sort(order, (a, b) -> key[a] != key[b] ? Float.compare(key[a], key[b]) : Integer.compare(a, b));
+        int[] split = shuffled(mnist.count(), MNIST_SPLIT_KEY);
+        int[] part = heldOut ? java.util.Arrays.copyOfRange(split, MNIST_TRAINING, split.length)
+                : java.util.Arrays.copyOf(split, MNIST_TRAINING);
+        int[] order = shuffled(part.length, seed);
         FloatMatrix out = FloatMatrix.heap(n, Mnist.PIXELS);
         for (int i = 0; i < n; i++) {
-            out.setRow(i, mnist.images(order[i], 1).row(0));
+            out.setRow(i, mnist.images(part[order[i]], 1).row(0));
         }
         return out;
     }
 
-    private double[] point(double u, int i, long seed) {
+    /** 0 .. n-1 in the order of Philox-keyed uniforms (ties by index), the same on every machine. */
+    private static int[] shuffled(int n, long seed) {
+        Integer[] order = new Integer[n];
+        float[] key = new float[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+            key[i] = Philox.uniform(seed, 3, i);
+        }
+        java.util.Arrays.sort(order, (a, b) -> key[a] != key[b] ? Float.compare(key[a], key[b]) : Integer.compare(a, b));
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = order[i];
+        return out;
+    }
+
+    private double[] point(double u, long i, long seed) {
         double z0 = Philox.normal(seed, 1, 4L * i);
         double z1 = Philox.normal(seed, 1, 4L * i + 1);
         double z2 = Philox.normal(seed, 1, 4L * i + 2);

@@ -30,6 +30,7 @@ public final class ReverseSde implements java.io.Serializable {
     private final ScoreEstimator score;
     private final double tMax;
     private final double tMin;
+    private final double finalNoise;
     private final int steps;
     private final TimeGrid grid;
     private final boolean ode;
@@ -37,10 +38,14 @@ public final class ReverseSde implements java.io.Serializable {
     private final long seed;
     private final transient Progress progress;  // not shipped: a copy elsewhere reports nothing
 
+    /** The default {@link Builder#finalNoise}: 2% of the nearest-neighbour spacing. */
+    public static final double DEFAULT_FINAL_NOISE = 0.02;
+
     private ReverseSde(Builder b) {
         score = b.score;
         tMax = b.tMax;
         tMin = b.tMin;
+        finalNoise = b.finalNoise;
         steps = b.steps;
         grid = b.grid;
         ode = b.ode;
@@ -72,7 +77,8 @@ public final class ReverseSde implements java.io.Serializable {
         DataMoments moments = DataMoments.of(hostData);
         double start = Double.isNaN(tMax) ? 10 * moments.totalVariance() : tMax;
         if (!(start > 0)) throw new IllegalArgumentException("data has zero variance: set tMax explicitly");
-        double end = Double.isNaN(tMin) ? defaultEnd(engine, hostData, start) : tMin;
+        double end = Double.isNaN(tMin) ? defaultEnd(engine, hostData, start,
+                Double.isNaN(finalNoise) ? DEFAULT_FINAL_NOISE : finalNoise) : tMin;
         double[] t = grid.times(start, end, steps);
         try (Workspace work = new Workspace(engine, firstParticle);
                 DeviceMatrix y = data instanceof DeviceMatrix dm ? null : engine.upload(hostData);
@@ -95,11 +101,12 @@ public final class ReverseSde implements java.io.Serializable {
     }
 
     /**
-     * t_min at which the noise left, sqrt(t_min d), is 2% of the data's median nearest-neighbour
-     * spacing (estimated from at most 256 rows): small against the data in any dimension, where a
-     * fixed fraction of T leaves visible noise at high d. Falls back to 1e-5 T for degenerate data.
+     * t_min at which the noise left, sqrt(t_min d), is {@code fraction} (2% by default) of the
+     * data's median nearest-neighbour spacing (estimated from at most 256 rows): small against the
+     * data in any dimension, where a fixed fraction of T leaves visible noise at high d. Falls back
+     * to 1e-5 T for degenerate data.
      */
-    static double defaultEnd(Engine engine, FloatMatrix data, double tMax) {
+    static double defaultEnd(Engine engine, FloatMatrix data, double tMax, double fraction) {
         long n = data.rows();
         if (n >= 2) {
             int rows = (int) Math.min(256, n);
@@ -113,7 +120,7 @@ public final class ReverseSde implements java.io.Serializable {
             for (int i = 0; i < rows; i++) spacing[i] = distances.get(i, 1);
             java.util.Arrays.sort(spacing);
             double median = spacing[rows / 2];
-            double end = Math.pow(0.02 * median, 2) / data.cols();
+            double end = Math.pow(fraction * median, 2) / data.cols();
             if (end > 0 && end < 1e-2 * tMax) return end;
         }
         return 1e-5 * tMax;
@@ -123,6 +130,7 @@ public final class ReverseSde implements java.io.Serializable {
         private ScoreEstimator score = new ScoreEstimator.Empirical();
         private double tMax = Double.NaN;
         private double tMin = Double.NaN;
+        private double finalNoise = Double.NaN;
         private int steps = 500;
         private TimeGrid grid = TimeGrid.GEOMETRIC;
         private boolean ode;
@@ -147,6 +155,17 @@ public final class ReverseSde implements java.io.Serializable {
         public Builder tMin(double t) {
             Checks.positiveFinite(t, "tMin");
             tMin = t;
+            return this;
+        }
+
+        /**
+         * Where the run stops, as the noise left there over the data's median nearest-neighbour
+         * spacing (default 0.02): stopping early (0.3, 1) is the plainest way to smooth the
+         * empirical score. Sets t_min from the data; use {@link #tMin} or this, not both.
+         */
+        public Builder finalNoise(double fraction) {
+            Checks.positiveFinite(fraction, "finalNoise");
+            finalNoise = fraction;
             return this;
         }
 
@@ -186,6 +205,9 @@ public final class ReverseSde implements java.io.Serializable {
         }
 
         public ReverseSde build() {
+            if (!Double.isNaN(tMin) && !Double.isNaN(finalNoise)) {
+                throw new IllegalArgumentException("set tMin (" + tMin + ") or finalNoise (" + finalNoise + "), not both");
+            }
             if (!Double.isNaN(tMax) && !Double.isNaN(tMin) && !(tMin < tMax)) {
                 throw new IllegalArgumentException("tMin " + tMin + " must be below tMax " + tMax);
             }
