@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = {"Reproduce one of the papers' experiments: tables (CSV, Markdown) and PNG plots in a folder.",
-            "Names: swiss-roll, gaussian-4d, mnist, dkgm, drifting, heldout, or 'list'."})
+            "Names: swiss-roll, gaussian-4d, mnist, dkgm, drifting, heldout, neff, or 'list'."})
 final class ExperimentCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the experiment's name, or 'list'")
     String name;

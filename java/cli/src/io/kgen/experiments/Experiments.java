@@ -8,7 +8,8 @@ public final class Experiments {
 
     public static List<Experiment> all() {
         return List.of(new SwissRollExperiment(), new Gaussian4dExperiment(), new MnistExperiment(), new DkgmExperiment(),
-                new DriftingExperiment(), new HeldoutExperiment());
+                new DriftingExperiment(), new HeldoutExperiment(),
+                new EffectiveSizeExperiment());
     }
 
     public static Experiment named(String name) {
