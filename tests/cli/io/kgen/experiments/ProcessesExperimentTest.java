@@ -24,6 +24,19 @@ class ProcessesExperimentTest {
         int perSet = 1 + 2 * 4 * 2; // the training row, then 2 processes x 4 methods x 2 factors
         assertEquals(2 * perSet, t.rowCount());
         assertTrue(Files.size(dir.resolve("processes.csv")) > 0);
+        // d = 2, t = 0.05, N = 64, per process: empirical, then 2 factors x 3 smoothed scores.
+        java.util.List<String> neff = Files.readAllLines(dir.resolve("processes-neff.csv"));
+        System.out.println(String.join("\n", neff));
+        assertEquals(1 + 2 * (1 + 2 * 3), neff.size(), String.join("\n", neff));
+        // The empirical score run to Brownian time t draws from p_t^N under either process (OU after
+        // dividing by e^-t_OU, MATH.md section 8): its KL is the blurred training set's, up to the
+        // estimator's scatter, with EffectiveSizeExperimentTest's bound (0.05 + 25%).
+        for (int line : new int[] {1, 1 + 1 + 2 * 3}) {
+            String[] cells = neff.get(line).split(",");
+            assertEquals("empirical", cells[4], neff.get(line));
+            double generated = Double.parseDouble(cells[7]), blurredTraining = Double.parseDouble(cells[8]);
+            assertEquals(blurredTraining, generated, 0.05 + 0.25 * blurredTraining, cells[3] + " empirical score");
+        }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(2, files.filter(p -> p.getFileName().toString().startsWith("processes-frontier-")).count());
         }

@@ -12,7 +12,8 @@ import java.util.List;
  * space-time smoothing) under the Brownian process, the baseline, and under the Ornstein-Uhlenbeck
  * process (MATH.md sections 8 and 9), each over {@link HeldoutExperiment}'s sweep of its knob, on
  * the same training and held-out parts and with the same seed. One frontier plot per set, a curve
- * per process and method.
+ * per process and method. Then the effective dataset size of the same scores under both processes
+ * on a Gaussian ({@link ProcessesEffectiveSize}), written as processes-neff.
  */
 public final class ProcessesExperiment implements Experiment {
     private static final List<Method> METHODS = List.of(Method.SDE, Method.SDE_SMOOTHED, Method.SDE_MC,
@@ -62,6 +63,7 @@ public final class ProcessesExperiment implements Experiment {
             plot.writePng(s.out().resolve("processes-frontier-" + name + ".png"), 900, 700);
         }
         table.write(s.out(), "processes");
+        ProcessesEffectiveSize.run(s).write(s.out(), "processes-neff");
         return table;
     }
 }
