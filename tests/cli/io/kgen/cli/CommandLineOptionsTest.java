@@ -47,6 +47,9 @@ class CommandLineOptionsTest {
             {"sde", "--sigma", "0.1", "--sigma does nothing with -m sde"},
             {"drift-batch", "--bandwidth", "0.1", "--bandwidth does nothing with -m drift-batch"},
             {"sde-smoothed", "--final-noise", "0.5", "--final-noise does nothing with -m sde-smoothed"},
+            {"kde", "--process", "ou", "--process does nothing with -m kde"},
+            {"drift-gradient", "--process", "ou", "--process does nothing with -m drift-gradient"},
+            {"sde-mc", "--window", "3", "--window does nothing with -m sde-mc"},
         };
         for (String[] c : cases) {
             Run r = c[2] == null
@@ -63,6 +66,12 @@ class CommandLineOptionsTest {
         Run negative = run("sample", "-m", "kde", "--smoothing", "-1", "--no-plot", "-o", dir.resolve("x.npy").toString());
         assertEquals(2, negative.code());
         assertTrue(negative.err().contains("--smoothing must be positive and finite, got -1.0"), negative.err());
+        Run narrow = run("sample", "-m", "sde-spacetime", "--window", "0.5", "--no-plot", "-o", dir.resolve("x.npy").toString());
+        assertEquals(2, narrow.code());
+        assertTrue(narrow.err().contains("--window must be >= 1 and finite, got 0.5"), narrow.err());
+        Run unknown = run("sample", "-m", "sde", "--process", "vp", "--no-plot", "-o", dir.resolve("x.npy").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown process 'vp' (brownian, ou)"), unknown.err());
         Run zero = run("sample", "-m", "dkgm", "--steps", "0", "--no-plot", "-o", dir.resolve("x.npy").toString());
         assertEquals(2, zero.code());
         assertTrue(zero.err().contains("--steps must be >= 1, got 0"), zero.err());

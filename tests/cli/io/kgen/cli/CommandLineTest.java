@@ -19,7 +19,7 @@ class CommandLineTest {
 
     @Test
     void sampleWritesSamplesAndAPicture() throws Exception {
-        for (String method : new String[] {"sde", "sde-smoothed", "sde-mc", "kde", "dkgm", "drift-laplace", "drift-gradient", "drift-batch"}) {
+        for (String method : new String[] {"sde", "sde-smoothed", "sde-mc", "sde-spacetime", "kde", "dkgm", "drift-laplace", "drift-gradient", "drift-batch"}) {
             Path out = dir.resolve(method + ".npy");
             Path png = dir.resolve(method + ".png");
             String steps = method.equals("kde") ? "--seed=0" : "--steps=20";  // kde takes no steps
@@ -31,6 +31,20 @@ class CommandLineTest {
             assertEquals(2, x.cols(), method);
             for (float v : x.toArray()) assertTrue(Float.isFinite(v), method + " wrote " + v);
             assertTrue(Files.size(png) > 1000, method + ": picture");
+        }
+    }
+
+    /** The sde methods under the Ornstein-Uhlenbeck process: finite samples of the data's shape. */
+    @Test
+    void sdeMethodsRunWithTheOuProcess() throws Exception {
+        for (String method : new String[] {"sde", "sde-smoothed", "sde-mc", "sde-spacetime"}) {
+            Path out = dir.resolve("ou-" + method + ".npy");
+            int code = Main.execute("sample", "--method", method, "--process", "ou", "-n", "300", "--samples", "50",
+                    "--steps=20", "--backend", "CPU", "--quiet", "--no-plot", "--out", out.toString());
+            assertEquals(0, code, method);
+            FloatMatrix x = MatrixFiles.read(out);
+            assertEquals(50, x.rows(), method);
+            for (float v : x.toArray()) assertTrue(Float.isFinite(v), method + " wrote " + v);
         }
     }
 

@@ -78,5 +78,15 @@ class MethodTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ReverseSde.builder().tMin(1e-3).finalNoise(0.5).build());
         assertTrue(e.getMessage().contains("not both"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new Method.Options(Double.NaN, 0, 1, false, ForwardProcess.OU, 0.5, 0, Progress.NONE));
+        assertTrue(e.getMessage().contains("window") && e.getMessage().contains("0.5"), e.getMessage());
+        FloatMatrix data = Dataset.SWISS_ROLL.sample(20, 1);
+        for (Method m : Method.values()) {
+            if (m.isReverseSde()) continue;
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> m.sample(engine, data, 3, Method.Options.defaults(0).withProcess(ForwardProcess.OU)));
+            assertTrue(e.getMessage().contains("process ou") && e.getMessage().contains(m.cliName()), e.getMessage());
+        }
     }
 }

@@ -58,6 +58,17 @@ class ParticleSplitTest {
         assertSplitIsOneRun((first, count) -> ode.sample(engine, data, first, count), "probability-flow ODE");
     }
 
+    /** OU and the space-time score, whose per-particle times are draws of their own stream. */
+    @Test
+    void ouAndSpaceTimeBlocksAreRowsOfOneRun() {
+        for (ForwardProcess process : ForwardProcess.values()) {
+            for (ScoreEstimator score : List.of(new ScoreEstimator.Empirical(), new ScoreEstimator.SpaceTime(0.05, 2, 2))) {
+                ReverseSde sde = ReverseSde.builder().process(process).score(score).steps(25).seed(99).build();
+                assertSplitIsOneRun((first, count) -> sde.sample(engine, data, first, count), process + " " + score);
+            }
+        }
+    }
+
     @Test
     void kdeBlocksAreRowsOfOneRun() {
         KdeSampler kde = new KdeSampler(0.1, 5);

@@ -27,6 +27,17 @@ class SamplersCudaTest {
         compare(engine -> sde.sample(engine, data, 500));
     }
 
+    /** OU's scaled queries and row scales, and the space-time score's per-query bandwidths, on both backends. */
+    @Test
+    void ouAndSpaceTimeTrajectoriesAgree() {
+        FloatMatrix data = SwissRoll.sample(2000, 0.02, 8);
+        for (ScoreEstimator score : new ScoreEstimator[] {new ScoreEstimator.TimeShift(0.05),
+                new ScoreEstimator.SpaceTime(0.05, 2, 2)}) {
+            ReverseSde sde = ReverseSde.builder().process(ForwardProcess.OU).score(score).steps(100).seed(9).build();
+            compare(engine -> sde.sample(engine, data, 500));
+        }
+    }
+
     @Test
     void driftingTrajectoriesAgree() {
         FloatMatrix data = SwissRoll.sample(2000, 0.02, 6);

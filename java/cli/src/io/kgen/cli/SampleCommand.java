@@ -8,6 +8,7 @@ import io.kgen.io.FilePaths;
 import io.kgen.plot.ImageGrid;
 import io.kgen.plot.Pictures;
 import io.kgen.plot.ScatterPlot;
+import io.kgen.sampling.ForwardProcess;
 import io.kgen.sampling.Method;
 import io.kgen.sampling.Progress;
 import java.nio.file.Path;
@@ -24,8 +25,10 @@ import picocli.CommandLine.Option;
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Draw new samples from data with a kernel method; write them (.npy or .csv) and a picture.",
             "Methods: sde (empirical score: memorizes), sde-smoothed (time-shift smoothed score, the default),",
-            "sde-mc (Monte Carlo smoothed score), kde, dkgm (KDE + debiasing), drift-laplace, drift-gradient,",
-            "drift-batch (Deng et al.'s batch field as their official code computes it)."})
+            "sde-mc (Monte Carlo smoothed score), sde-spacetime (Monte Carlo smoothed in space and time), kde,",
+            "dkgm (KDE + debiasing), drift-laplace, drift-gradient, drift-batch (Deng et al.'s batch field as their",
+            "official code computes it). The sde methods reverse Brownian motion or, with --process ou, the",
+            "Ornstein-Uhlenbeck process."})
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--data", description = "a built-in data set (swiss-roll, swiss-roll-3d, two-moons, "
             + "gaussian-mixture, gaussian-4d, mnist) or a .npy/.csv file (default: ${DEFAULT-VALUE})")
@@ -44,8 +47,8 @@ final class SampleCommand implements Callable<Integer> {
             + "sde-mc; 100 for dkgm and drifting; kde takes none)")
     Integer steps;
 
-    @Option(names = "--sigma", description = "smoothing of the score, sde-smoothed and sde-mc only (default: a quarter "
-            + "of Silverman's bandwidth)")
+    @Option(names = "--sigma", description = "smoothing of the score, sde-smoothed, sde-mc and sde-spacetime only "
+            + "(default: a quarter of Silverman's bandwidth)")
     Double sigma;
 
     @Option(names = "--final-noise", description = "sde only: stop where the noise left is this fraction of the data's "
@@ -57,8 +60,16 @@ final class SampleCommand implements Callable<Integer> {
             + "multiples of (0.02, 0.05, 0.2), sde's final noise in nearest-neighbour spacings")
     Double smoothing;
 
-    @Option(names = "--draws", description = "Monte Carlo draws per step, sde-mc only (default: 1)")
+    @Option(names = "--draws", description = "Monte Carlo draws per step, sde-mc and sde-spacetime only (default: 1)")
     Integer draws;
+
+    @Option(names = "--window", description = "sde-spacetime only: each draw's time has its noise-to-signal ratio "
+            + "log-uniform within this factor of the step's (default: 2)")
+    Double window;
+
+    @Option(names = "--process", description = "the forward process the sde methods reverse: brownian (variance "
+            + "exploding) or ou (Ornstein-Uhlenbeck, variance preserving) (default: ${DEFAULT-VALUE})")
+    String process = "brownian";
 
     @Option(names = "--bandwidth", description = "KDE h (kde, dkgm) or drifting bandwidth (default: Silverman's rule; "
             + "drifting: a tenth of the data's spread); the sde methods take --sigma instead")
@@ -145,14 +156,22 @@ final class SampleCommand implements Callable<Integer> {
         Method.Knob knob = m.knob();
         reject(bandwidth != null && knob != Method.Knob.KDE_BANDWIDTH && knob != Method.Knob.DRIFT_BANDWIDTH,
                 "--bandwidth", "it is the kde, dkgm, drift-laplace and drift-gradient knob");
-        reject(sigma != null && knob != Method.Knob.SIGMA, "--sigma", "only sde-smoothed and sde-mc smooth the score");
+        reject(sigma != null && knob != Method.Knob.SIGMA, "--sigma",
+                "only sde-smoothed, sde-mc and sde-spacetime smooth the score");
         reject(finalNoise != null && m != Method.SDE, "--final-noise", "only sde stops by it");
         if (smoothing != null && (sigma != null || bandwidth != null || finalNoise != null)) {
             String other = sigma != null ? "--sigma" : bandwidth != null ? "--bandwidth" : "--final-noise";
             throw new IllegalArgumentException("--smoothing and " + other + " set the same knob: give one");
         }
-        reject(draws != null && m != Method.SDE_MC, "--draws", "only sde-mc draws");
+        reject(draws != null && m != Method.SDE_MC && m != Method.SDE_SPACETIME, "--draws",
+                "only sde-mc and sde-spacetime draw");
+        reject(window != null && m != Method.SDE_SPACETIME, "--window", "only sde-spacetime smooths over time");
         reject(ode && !m.isReverseSde(), "--ode", "only the sde methods integrate an SDE");
+        reject(ForwardProcess.fromCliName(process) != ForwardProcess.BROWNIAN && !m.isReverseSde(), "--process",
+                "only the sde methods reverse a forward process");
+        if (window != null && !(window >= 1 && window < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--window must be >= 1 and finite, got " + window);
+        }
         reject(steps != null && m == Method.KDE, "--steps", "kde draws in one step");
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (draws != null && draws < 1) throw new IllegalArgumentException("--draws must be >= 1, got " + draws);
@@ -173,7 +192,8 @@ final class SampleCommand implements Callable<Integer> {
         Double absolute = sigma != null ? sigma : bandwidth;
         double factor = smoothing != null ? smoothing : finalNoise != null ? finalNoise
                 : absolute != null ? absolute / m.knob().unit(y) : Double.NaN;
-        return new Method.Options(factor, steps != null ? steps : 0, draws != null ? draws : 1, ode, seed, progress);
+        return new Method.Options(factor, steps != null ? steps : 0, draws != null ? draws : 1, ode,
+                ForwardProcess.fromCliName(process), window != null ? window : Double.NaN, seed, progress);
     }
 
     private void reject(boolean ignored, String option, String why) {

@@ -1,17 +1,12 @@
 package io.kgen.experiments;
 
-import io.kgen.Engine;
 import io.kgen.FloatMatrix;
-import io.kgen.metrics.EffectiveSize;
-import io.kgen.metrics.NearestNeighbourKl;
 import io.kgen.plot.LinePlot;
-import io.kgen.random.Philox;
 import io.kgen.sampling.ReverseSde;
 import io.kgen.sampling.ScoreEstimator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntToDoubleFunction;
 
 /**
  * The effective dataset size of the kernel-smoothed score (arXiv 2505.22841, section 5.3; the
@@ -63,53 +58,26 @@ public final class EffectiveSizeExperiment implements Experiment {
     }
 
     private static void runCase(Settings s, int d, double t, int[] sizes, double[] factors, Table table) throws Exception {
-        Engine engine = s.engine();
-        int samples = s.pick(8000, 6000);
         int steps = 200;
-        int repeats = s.pick(5, 2);
-        int trainingSets = s.pick(3, 1);
         int draws = 4;
-        double[] variances = new double[d];
-        double[] blurred = new double[d];
-        for (int k = 0; k < d; k++) {
-            variances[k] = Math.pow(0.5, k);
-            blurred[k] = variances[k] + t;
-        }
-        int smallest = 8;
-        int largest = 64 * sizes[sizes.length - 1];
-        Map<Integer, Double> cache = new HashMap<>();
-        IntToDoubleFunction reference = n -> cache.computeIfAbsent(n, k -> {
-            double sum = 0;
-            for (int r = 0; r < repeats; r++) {
-                FloatMatrix points = gaussian(k, variances, s.seed() + 7_919L * (r + 1) + k);
-                sum += NearestNeighbourKl.toDiagonalGaussian(engine, blur(points, samples, t, s.seed() + r), blurred);
-            }
-            return sum / repeats;
-        });
+        EffectiveSizeCase c = new EffectiveSizeCase(s, d, t, sizes[sizes.length - 1]);
         String tag = String.format(Locale.ROOT, "d%d-t%s", d, t);
         LinePlot plot = new LinePlot("N_eff / N at t = " + t + ", d = k = " + d + " (mollified: Monte Carlo, " + draws
                 + " draws)", "h / h*", "N_eff / N").logAxes(true, false);
         for (int a = 0; a < sizes.length; a++) {
             int n = sizes[a];
-            FloatMatrix[] train = new FloatMatrix[trainingSets];
-            double empiricalKl = 0;
-            for (int r = 0; r < trainingSets; r++) {
-                train[r] = gaussian(n, variances, s.seed() + 1_000_003L * (a + 1) + 101L * r);
-                empiricalKl += NearestNeighbourKl.toDiagonalGaussian(engine, blur(train[r], samples, t, s.seed() + r),
-                        blurred) / trainingSets;
-            }
+            FloatMatrix[] train = c.trainingSets(a, n);
+            double empiricalKl = c.blurredKl(train);
             double hStar = ruleBandwidth(t, n, d);
             Map<String, double[]> ratios = new HashMap<>();
-            run(s, table, d, t, n, "empirical", new ScoreEstimator.Empirical(), 0, 0, empiricalKl, reference, smallest,
-                    largest, samples, steps, train, blurred);
+            run(s, c, table, d, t, n, "empirical", new ScoreEstimator.Empirical(), 0, 0, empiricalKl, steps, train);
             for (String score : new String[] {"mollified", "time-shift"}) {
                 double[] ratio = new double[factors.length];
                 for (int f = 0; f < factors.length; f++) {
                     double h = factors[f] * hStar;
                     ScoreEstimator estimator = score.equals("mollified") ? new ScoreEstimator.MonteCarlo(h, draws)
                             : new ScoreEstimator.TimeShift(h);
-                    ratio[f] = run(s, table, d, t, n, score, estimator, factors[f], h, empiricalKl, reference, smallest,
-                            largest, samples, steps, train, blurred);
+                    ratio[f] = run(s, c, table, d, t, n, score, estimator, factors[f], h, empiricalKl, steps, train);
                 }
                 ratios.put(score, ratio);
             }
@@ -120,51 +88,15 @@ public final class EffectiveSizeExperiment implements Experiment {
     }
 
     /** One setting: samples of q_t from each training set, the mean KL to p_t, N_eff; a table row; returns N_eff / N. */
-    private static double run(Settings s, Table table, int d, double t, int n, String name, ScoreEstimator score,
-            double factor, double h, double empiricalKl, IntToDoubleFunction reference, int smallest, int largest,
-            int samples, int steps, FloatMatrix[] train, double[] blurred) {
+    private static double run(Settings s, EffectiveSizeCase c, Table table, int d, double t, int n, String name,
+            ScoreEstimator score, double factor, double h, double empiricalKl, int steps, FloatMatrix[] train) {
         long start = System.nanoTime();
-        double kl = 0;
-        for (FloatMatrix set : train) {
-            FloatMatrix x = ReverseSde.builder().score(score).steps(steps).tMin(t).tweedie(false).seed(s.seed()).build()
-                    .sample(s.engine(), set, samples);
-            kl += NearestNeighbourKl.toDiagonalGaussian(s.engine(), x, blurred) / train.length;
-        }
+        EffectiveSizeCase.Result result = c.judge(set -> ReverseSde.builder().score(score).steps(steps).tMin(t)
+                .tweedie(false).seed(s.seed()).build().sample(s.engine(), set, c.samples()), train);
         double seconds = (System.nanoTime() - start) / 1e9;
-        EffectiveSize.Estimate eff = EffectiveSize.estimate(Math.max(kl, 1e-12), reference, smallest, largest, 16);
-        String note = eff.belowGrid() ? "below grid (<= " + smallest + ")"
-                : eff.aboveGrid() ? "above grid (>= " + largest + ")" : "in grid";
-        table.row(d, t, n, name, name.equals("empirical") ? "-" : factor, name.equals("empirical") ? "-" : h, kl,
-                empiricalKl, eff.size(), eff.size() / n, note, seconds);
-        return eff.size() / n;
-    }
-
-    /**
-     * m draws of the blurred empirical law: each point in turn (equal weights, as the law has,
-     * without the scatter of random picks) plus N(0, t I).
-     */
-    static FloatMatrix blur(FloatMatrix points, int m, double t, long seed) {
-        int d = points.cols();
-        FloatMatrix out = FloatMatrix.heap(m, d);
-        double sd = Math.sqrt(t);
-        for (int i = 0; i < m; i++) {
-            long pick = i % points.rows();
-            for (int k = 0; k < d; k++) {
-                out.set(i, k, (float) (points.get(pick, k) + sd * Philox.normal(seed, 12, (long) i * d + k)));
-            }
-        }
-        return out;
-    }
-
-    /** n draws of N(0, diag(variances)). */
-    static FloatMatrix gaussian(int n, double[] variances, long seed) {
-        int d = variances.length;
-        FloatMatrix out = FloatMatrix.heap(n, d);
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < d; k++) {
-                out.set(i, k, (float) (Math.sqrt(variances[k]) * Philox.normal(seed, 13, (long) i * d + k)));
-            }
-        }
-        return out;
+        double size = result.size().size();
+        table.row(d, t, n, name, name.equals("empirical") ? "-" : factor, name.equals("empirical") ? "-" : h,
+                result.kl(), empiricalKl, size, size / n, result.note(), seconds);
+        return size / n;
     }
 }

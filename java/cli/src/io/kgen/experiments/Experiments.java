@@ -9,7 +9,7 @@ public final class Experiments {
     public static List<Experiment> all() {
         return List.of(new SwissRollExperiment(), new Gaussian4dExperiment(), new MnistExperiment(), new DkgmExperiment(),
                 new DriftingExperiment(), new HeldoutExperiment(),
-                new EffectiveSizeExperiment());
+                new EffectiveSizeExperiment(), new ProcessesExperiment());
     }
 
     public static Experiment named(String name) {

@@ -1,9 +1,7 @@
 package io.kgen.experiments;
 
-import io.kgen.Engine;
 import io.kgen.FloatMatrix;
 import io.kgen.data.Dataset;
-import io.kgen.metrics.Metrics;
 import io.kgen.plot.LinePlot;
 import io.kgen.sampling.Method;
 import java.util.List;
@@ -22,7 +20,7 @@ import java.util.Locale;
  * data reaches with that many points); wall time. A first row per set gives real data's own figures:
  * the held-out points' memorization ratio (new points, some of which pass the d1/d2 test by chance)
  * and the floor. One plot per set of memorization against MMD^2,
- * a curve per method through its sweep: the frontier, with the floor drawn as a vertical line.
+ * a curve per method through its sweep: the frontier, with real data's own point (the floor).
  */
 public final class HeldoutExperiment implements Experiment {
     @Override
@@ -80,61 +78,42 @@ public final class HeldoutExperiment implements Experiment {
     }
 
     private static void runSet(Settings s, Setting setting, Table table) throws Exception {
-        Engine engine = s.engine();
-        String name = setting.set().cliName();
-        FloatMatrix train = setting.set().sample(setting.train(), s.seed());
-        FloatMatrix heldOut = setting.set().heldOut(setting.heldOut(), s.seed());
-        double width = medianDistance(heldOut, 500);
-        double heldNearest = SwissRollExperiment.median(Metrics.nearestDistances(engine, heldOut, train));
-        double floor = Metrics.mmd2(engine, train.copyRows(0, setting.samples()), heldOut, width);
+        HeldoutFrontier frontier = new HeldoutFrontier(s.engine(), setting, s.seed());
+        String name = frontier.name();
+        double floor = frontier.floor();
         // Real data's own row: held-out points are new by definition, yet a few pass the d1/d2 test
         // by chance (in 2-d, about one in ten): the memorization ratio's floor.
-        double realMemorized = Metrics.memorizationRatio(engine, heldOut, train);
-        table.row(name, setting.train(), "held-out points", "-", "-", "-", realMemorized, 1.0, floor, floor, "-");
-        LinePlot plot = new LinePlot(name + ": memorization against MMD^2 to held-out data (" + setting.samples()
-                + " samples, N = " + setting.train() + ")", "MMD^2 to held-out", "memorization ratio");
+        table.row(name, setting.train(), "held-out points", "-", "-", "-", frontier.realMemorization(), 1.0, floor,
+                floor, "-");
+        LinePlot plot = frontier.plot();
         for (Method m : Method.values()) {
             double[] factors = sweep(m, s.small());
             double[] mmd = new double[factors.length];
             double[] memorized = new double[factors.length];
-            int steps = setting.maxSteps() > 0 ? Math.min(setting.maxSteps(), m.defaultSteps()) : m.defaultSteps();
+            int steps = steps(setting, m);
             for (int i = 0; i < factors.length; i++) {
                 long start = System.nanoTime();
-                FloatMatrix x = m.sample(engine, train, setting.samples(),
+                FloatMatrix x = m.sample(s.engine(), frontier.train(), setting.samples(),
                         Method.Options.defaults(s.seed()).withFactor(factors[i]).withSteps(steps));
                 double seconds = (System.nanoTime() - start) / 1e9;
-                memorized[i] = Metrics.memorizationRatio(engine, x, train);
-                mmd[i] = Metrics.mmd2(engine, x, heldOut, width);
-                double nnRatio = SwissRollExperiment.median(Metrics.nearestDistances(engine, x, train)) / heldNearest;
-                table.row(name, setting.train(), m.cliName(), m.knob().label(), factors[i], steps, memorized[i], nnRatio,
-                        mmd[i], floor, seconds);
+                HeldoutFrontier.Scores scores = frontier.score(x);
+                memorized[i] = scores.memorization();
+                mmd[i] = scores.mmd2();
+                table.row(name, setting.train(), m.cliName(), m.knob().label(), factors[i], steps, memorized[i],
+                        scores.nnRatio(), mmd[i], floor, seconds);
                 // A line per run: the full setting takes a while on a CPU.
                 System.err.printf(Locale.ROOT, "kgen: heldout %s %s x%s: memorization %.3f, NN ratio %.3f, MMD^2 %.3g "
-                        + "(floor %.3g), %.1f s%n", name, m.cliName(), factors[i], memorized[i], nnRatio, mmd[i], floor, seconds);
+                        + "(floor %.3g), %.1f s%n", name, m.cliName(), factors[i], memorized[i], scores.nnRatio(),
+                        mmd[i], floor, seconds);
             }
             plot.series(m.cliName(), mmd, memorized);
         }
-        plot.series("held-out points (MMD^2 floor)", new double[] {floor}, new double[] {realMemorized});
+        frontier.addFloor(plot);
         plot.writePng(s.out().resolve("heldout-frontier-" + name + ".png"), 900, 700);
     }
 
-    /** Median pairwise distance among the first {@code maxRows} rows: the MMD kernel's width. */
-    static double medianDistance(FloatMatrix x, int maxRows) {
-        int n = (int) Math.min(maxRows, x.rows());
-        double[] d = new double[n * (n - 1) / 2];
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            float[] a = x.row(i);
-            for (int j = i + 1; j < n; j++) {
-                float[] b = x.row(j);
-                double sum = 0;
-                for (int c = 0; c < a.length; c++) {
-                    double diff = (double) a[c] - b[c];
-                    sum += diff * diff;
-                }
-                d[k++] = Math.sqrt(sum);
-            }
-        }
-        return SwissRollExperiment.median(d);
+    /** A method's steps in a setting: its default, capped by the setting's cap. */
+    static int steps(Setting setting, Method m) {
+        return setting.maxSteps() > 0 ? Math.min(setting.maxSteps(), m.defaultSteps()) : m.defaultSteps();
     }
 }

@@ -28,6 +28,13 @@ record DataMoments(double[] mean, double[] variance) {
         return sum;
     }
 
+    /** E|Y|^2 = |mean|^2 + trace(Cov). */
+    double secondMoment() {
+        double sum = totalVariance();
+        for (double m : mean) sum += m * m;
+        return sum;
+    }
+
     /** {@code count} rows, each the mean. */
     FloatMatrix repeatedMean(long count) {
         FloatMatrix out = FloatMatrix.heap(count, mean.length);

@@ -22,6 +22,11 @@ public enum Method {
     SDE_SMOOTHED(Knob.SIGMA, 0.25, 500),
     /** Reverse SDE with the Monte Carlo smoothed score (one draw per step unless set). */
     SDE_MC(Knob.SIGMA, 0.25, 500),
+    /**
+     * Reverse SDE with the space-time smoothed score: Monte Carlo in space and over a window of
+     * times ({@link ScoreEstimator.SpaceTime}; window 2 unless set, one draw per step unless set).
+     */
+    SDE_SPACETIME(Knob.SIGMA, 0.25, 500),
     /** One draw from the Gaussian KDE. */
     KDE(Knob.KDE_BANDWIDTH, 1, 1),
     /** KDE draws, then the DKGM debiasing iteration. */
@@ -90,10 +95,13 @@ public enum Method {
         return defaultSteps;
     }
 
-    /** Whether the method integrates the reverse SDE (and so takes --ode). */
+    /** Whether the method integrates the reverse SDE (and so takes --ode and --process). */
     public boolean isReverseSde() {
-        return this == SDE || this == SDE_SMOOTHED || this == SDE_MC;
+        return this == SDE || this == SDE_SMOOTHED || this == SDE_MC || this == SDE_SPACETIME;
     }
+
+    /** The time window of {@link #SDE_SPACETIME} unless set: Brownian times within a factor 2. */
+    public static final double DEFAULT_WINDOW = 2;
 
     /** The name on the command line: sde, sde-smoothed, drift-laplace, ... */
     public String cliName() {
@@ -106,15 +114,26 @@ public enum Method {
 
     /**
      * How one run is set: {@code factor} in units of the knob (NaN: the method's default),
-     * {@code steps} (0: the default), Monte Carlo {@code draws} (sde-mc), the ODE instead of the
-     * SDE (the sde methods).
+     * {@code steps} (0: the default), Monte Carlo {@code draws} (sde-mc, sde-spacetime), the ODE
+     * instead of the SDE and the forward {@code process} (the sde methods), the time {@code window}
+     * (sde-spacetime; NaN: {@link #DEFAULT_WINDOW}).
      */
-    public record Options(double factor, int steps, int draws, boolean ode, long seed, Progress progress) {
+    public record Options(double factor, int steps, int draws, boolean ode, ForwardProcess process, double window,
+            long seed, Progress progress) {
         public Options {
             if (!Double.isNaN(factor)) Checks.positiveFinite(factor, "factor");
             Checks.atLeast(steps, 0, "steps");
             Checks.atLeast(draws, 1, "draws");
+            Checks.notNull(process, "process");
+            if (!Double.isNaN(window) && !(window >= 1 && window < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("window must be >= 1 and finite, got " + window);
+            }
             Checks.notNull(progress, "progress");
+        }
+
+        /** The Brownian process and the default window. */
+        public Options(double factor, int steps, int draws, boolean ode, long seed, Progress progress) {
+            this(factor, steps, draws, ode, ForwardProcess.BROWNIAN, Double.NaN, seed, progress);
         }
 
         /** Every default, the given seed. */
@@ -123,11 +142,15 @@ public enum Method {
         }
 
         public Options withFactor(double f) {
-            return new Options(f, steps, draws, ode, seed, progress);
+            return new Options(f, steps, draws, ode, process, window, seed, progress);
         }
 
         public Options withSteps(int k) {
-            return new Options(factor, k, draws, ode, seed, progress);
+            return new Options(factor, k, draws, ode, process, window, seed, progress);
+        }
+
+        public Options withProcess(ForwardProcess p) {
+            return new Options(factor, steps, draws, ode, p, window, seed, progress);
         }
     }
 
@@ -136,14 +159,22 @@ public enum Method {
         double factor = Double.isNaN(o.factor()) ? defaultFactor : o.factor();
         double value = factor * knob.unit(data);
         int steps = o.steps() > 0 ? o.steps() : defaultSteps;
+        if (!isReverseSde() && o.process() != ForwardProcess.BROWNIAN) {
+            throw new IllegalArgumentException("process " + o.process().cliName() + " applies to the sde methods only, not "
+                    + cliName());
+        }
         switch (this) {
             case SDE:
             case SDE_SMOOTHED:
-            case SDE_MC: {
-                ReverseSde.Builder b = ReverseSde.builder().steps(steps).ode(o.ode()).seed(o.seed()).progress(o.progress());
+            case SDE_MC:
+            case SDE_SPACETIME: {
+                ReverseSde.Builder b = ReverseSde.builder().process(o.process()).steps(steps).ode(o.ode()).seed(o.seed())
+                        .progress(o.progress());
                 if (this == SDE) b.finalNoise(value);
+                double window = Double.isNaN(o.window()) ? DEFAULT_WINDOW : o.window();
                 b.score(this == SDE ? new ScoreEstimator.Empirical()
                         : this == SDE_MC ? new ScoreEstimator.MonteCarlo(value, o.draws())
+                        : this == SDE_SPACETIME ? new ScoreEstimator.SpaceTime(value, window, o.draws())
                         : new ScoreEstimator.TimeShift(value));
                 return b.build().sample(engine, data, count);
             }

@@ -7,10 +7,11 @@ import io.kgen.FloatMatrix;
 import io.kgen.Matrix;
 
 /**
- * Reverse-time sampling of the Brownian (variance-exploding) diffusion of the data (MATH.md
- * section 2): start from N(data mean, T I), integrate from T down to t_min with Euler-Maruyama
- * (or the probability-flow ODE), optionally finish with one Tweedie step. The particles stay in
- * the engine's context for the whole trajectory.
+ * Reverse-time sampling of a diffusion of the data (MATH.md sections 2 and 8): Brownian (variance
+ * exploding, the default) or Ornstein-Uhlenbeck ({@link Builder#process}). Start from the
+ * process's law at T (N(data mean, T I), or N(0, I) for OU), integrate from T down to t_min with
+ * Euler-Maruyama (or the probability-flow ODE), optionally finish with one Tweedie step. The
+ * particles stay in the engine's context for the whole trajectory.
  *
  * <pre>{@code
  * FloatMatrix samples = ReverseSde.builder()
@@ -21,13 +22,17 @@ import io.kgen.Matrix;
  *
  * Defaults: empirical score, T = 10 trace(Cov(data)), t_min with a final noise of 2% of the data's
  * nearest-neighbour spacing (see {@link #defaultEnd}), 500 steps geometric in t,
- * the SDE (not the ODE), a final Tweedie step, seed 0. Geometric because the Euler-Maruyama
+ * the SDE (not the ODE), a final Tweedie step, seed 0. For OU: T = ln(100 max(1, rms(data)))
+ * (the data left at T, e^-T rms, is at most 1% of the unit noise), t_min with the same noise
+ * left on the data's scale, (h/a)^2 = e^(2 t_min) - 1, and the grid geometric in (h/a)^2
+ * ({@link ForwardProcess#times}). Geometric because the Euler-Maruyama
  * update is x += (dt/t) (m_t(x) - x) + sqrt(dt) xi: a constant dt/t keeps every step equally
  * accurate, where a grid uniform in sqrt(t) takes its last steps with dt close to t itself.
  */
 public final class ReverseSde implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final ScoreEstimator score;
+    private final ForwardProcess process;
     private final double tMax;
     private final double tMin;
     private final double finalNoise;
@@ -43,6 +48,7 @@ public final class ReverseSde implements java.io.Serializable {
 
     private ReverseSde(Builder b) {
         score = b.score;
+        process = b.process;
         tMax = b.tMax;
         tMin = b.tMin;
         finalNoise = b.finalNoise;
@@ -75,29 +81,52 @@ public final class ReverseSde implements java.io.Serializable {
         Checks.atLeast(firstParticle, 0, "firstParticle");
         FloatMatrix hostData = data instanceof FloatMatrix f ? f : ((DeviceMatrix) data).download();
         DataMoments moments = DataMoments.of(hostData);
-        double start = Double.isNaN(tMax) ? 10 * moments.totalVariance() : tMax;
+        double start = Double.isNaN(tMax) ? defaultStart(process, moments) : tMax;
         if (!(start > 0)) throw new IllegalArgumentException("data has zero variance: set tMax explicitly");
-        double end = Double.isNaN(tMin) ? defaultEnd(engine, hostData, start,
-                Double.isNaN(finalNoise) ? DEFAULT_FINAL_NOISE : finalNoise) : tMin;
-        double[] t = grid.times(start, end, steps);
+        double fraction = Double.isNaN(finalNoise) ? DEFAULT_FINAL_NOISE : finalNoise;
+        // The end in the Brownian time (h/a)^2, the noise left on the data's scale; OU's reference
+        // for degenerate data is the Brownian default start, not e^2T, which is far beyond the data.
+        double reference = process == ForwardProcess.BROWNIAN ? start
+                : Math.min(process.brownianTime(start), Math.max(10 * moments.totalVariance(), 1e-30));
+        double end = Double.isNaN(tMin) ? process.fromBrownianTime(defaultEnd(engine, hostData, reference, fraction))
+                : tMin;
+        if (!(end < start)) {
+            throw new IllegalArgumentException("tMin " + end + " must be below tMax " + start + ": set them explicitly");
+        }
+        double[] t = process.times(grid, start, end, steps);
+        double f = process.drift(), g2 = process.diffusion();
         try (Workspace work = new Workspace(engine, firstParticle);
                 DeviceMatrix y = data instanceof DeviceMatrix dm ? null : engine.upload(hostData);
-                DeviceMatrix particles = engine.upload(moments.repeatedMean(count))) {
+                DeviceMatrix particles = engine.upload(process == ForwardProcess.BROWNIAN
+                        ? moments.repeatedMean(count) : FloatMatrix.heap(count, hostData.cols()))) {
             DeviceMatrix onContext = y != null ? y : (DeviceMatrix) data;
-            engine.addNoise(particles, Math.sqrt(start), work.draws(seed, Streams.of(Streams.START, 0, 0), hostData.cols()));
+            double startSd = process == ForwardProcess.BROWNIAN ? Math.sqrt(start) : 1;
+            engine.addNoise(particles, startSd, work.draws(seed, Streams.of(Streams.START, 0, 0), hostData.cols()));
             for (int k = 0; k < steps; k++) {
                 double dt = t[k] - t[k + 1];
-                // SDE: x += dt s + sqrt(dt) xi; ODE: x += (dt / 2) s.
-                score.eulerStep(work, onContext, particles, t[k], ode ? dt / 2 : dt, ode ? 0 : Math.sqrt(dt), seed,
-                        Streams.of(Streams.STEP_NOISE, k, 0), k);
+                // SDE: x += dt (f x + g^2 s) + sqrt(g^2 dt) xi; ODE: x += dt (f x + (g^2 / 2) s).
+                score.eulerStep(work, onContext, particles, process, t[k], f * dt, ode ? g2 * dt / 2 : g2 * dt,
+                        ode ? 0 : Math.sqrt(g2 * dt), seed, Streams.of(Streams.STEP_NOISE, k, 0), k);
                 Progress.check(progress, k + 1, steps);
             }
             if (tweedie) {
-                // Tweedie's formula with the score in use: E[X_0 | X_t = x] = x + t_min s(x).
-                score.eulerStep(work, onContext, particles, end, end, 0, seed, 0, steps);
+                // Tweedie's formula with the score in use: E[Y | X_t = x] = (x + h^2 s(x)) / a.
+                double a = process.scale(end);
+                score.eulerStep(work, onContext, particles, process, end, 1 / a - 1, process.variance(end) / a, 0,
+                        seed, 0, steps);
             }
             return particles.download();
         }
+    }
+
+    /**
+     * T by default: 10 trace(Cov(data)) for Brownian motion (the start N(mean, T I) then differs
+     * from p_T by O(1/10) in spread); ln(100 max(1, rms)) for OU, rms = sqrt(E|Y|^2), so the data
+     * left at T, e^-T Y, is at most 1% of the unit noise of the start N(0, I).
+     */
+    static double defaultStart(ForwardProcess process, DataMoments moments) {
+        if (process == ForwardProcess.BROWNIAN) return 10 * moments.totalVariance();
+        return Math.log(100 * Math.max(1, Math.sqrt(moments.secondMoment())));
     }
 
     /**
@@ -128,6 +157,7 @@ public final class ReverseSde implements java.io.Serializable {
 
     public static final class Builder {
         private ScoreEstimator score = new ScoreEstimator.Empirical();
+        private ForwardProcess process = ForwardProcess.BROWNIAN;
         private double tMax = Double.NaN;
         private double tMin = Double.NaN;
         private double finalNoise = Double.NaN;
@@ -144,7 +174,14 @@ public final class ReverseSde implements java.io.Serializable {
             return this;
         }
 
-        /** The start time T (default 10 trace(Cov(data))). */
+        /** The forward process whose reverse is integrated (default Brownian). */
+        public Builder process(ForwardProcess p) {
+            Checks.notNull(p, "process");
+            process = p;
+            return this;
+        }
+
+        /** The start time T (default: see {@link ReverseSde#defaultStart}). */
         public Builder tMax(double t) {
             Checks.positiveFinite(t, "tMax");
             tMax = t;

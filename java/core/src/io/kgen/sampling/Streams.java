@@ -11,6 +11,7 @@ final class Streams {
     static final int MOLLIFIER = 3;
     static final int KDE_PICK = 4;
     static final int KDE_NOISE = 5;
+    static final int TIME_WINDOW = 6;
 
     private Streams() {}
 
