@@ -95,7 +95,7 @@ kgen_status kgen_cuda_device_count(int* count);
 /*
  * backend: a kgen_backend; device: the CUDA device index (ignored for the CPU). A CUDA context
  * reads KGEN_CUDA_PRECISION when it is created: unset or "3xtf32" (the default: kernel sums at
- * d >= 32 on tensor cores with about float32's accuracy) or "tf32" (faster, about 1e-3 relative
+ * d >= 32 on tensor cores with about float32's accuracy) or "tf32" (faster, about 5e-4 relative
  * error in the products: MATH.md section 7); any other value is KGEN_INVALID_ARGUMENT.
  */
 kgen_status kgen_context_create(int backend, int device, kgen_context** context);

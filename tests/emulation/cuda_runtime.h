@@ -192,9 +192,13 @@ struct AsyncCopies {
     std::vector<size_t> group_ends;  // copies.size() at each commit
 };
 AsyncCopies& async_copies();  // the running CUDA thread's
+[[noreturn]] void misaligned_copy(const void* dst, const void* src, int bytes);  // reports and aborts
 
 inline void async_copy(void* dst, const void* src, int bytes, int src_bytes) {
     static const unsigned char poison[4] = {0xad, 0xde, 0xc0, 0x7f};
+    if ((uintptr_t)dst % (unsigned)bytes != 0 || (uintptr_t)src % (unsigned)bytes != 0) {
+        misaligned_copy(dst, src, bytes);  // a misaligned address fault on a GPU
+    }
     unsigned char* out = static_cast<unsigned char*>(dst);
     for (int b = 0; b < bytes; ++b) out[b] = poison[b % 4];
     async_copies().copies.push_back(AsyncCopy{out, static_cast<const unsigned char*>(src), bytes, src_bytes});

@@ -319,6 +319,12 @@ void gather(const uint32_t* mine, int count, uint32_t* all) {
 
 AsyncCopies& async_copies() { return current_block->fibers[current_thread].async; }
 
+void misaligned_copy(const void* dst, const void* src, int bytes) {
+    std::fprintf(stderr, "kgen emulation: cp.async of %d bytes from %p to %p: an address is not %d-byte aligned\n",
+                 bytes, src, dst, bytes);
+    std::abort();
+}
+
 void run_grid(dim3 grid, dim3 block, void* launch, BlockBody body) {
     std::lock_guard<std::mutex> one_launch(launch_mutex);
     const unsigned threads = block.x * block.y * block.z;

@@ -21,7 +21,7 @@ constexpr int kTensorTileRows = 64;  // data rows per tile
 inline bool tensor_reduction_serves(int64_t d, bool gradient) { return d >= kTensorMinD && !gradient; }
 
 // KGEN_CUDA_PRECISION, read when a CUDA context is created: unset or "3xtf32" (the default,
-// about float32's accuracy) or "tf32" (one tensor-core pass, about 1e-3 relative on the products:
+// about float32's accuracy) or "tf32" (one tensor-core pass, about 5e-4 relative on the products:
 // see MATH.md section 7). Anything else is an invalid argument naming the variable.
 TensorPrecision tensor_precision_from_environment();
 
