@@ -92,7 +92,12 @@ kgen_status kgen_cuda_device_count(int* count);
 
 /* ---- contexts --------------------------------------------------------------------------- */
 
-/* backend: a kgen_backend; device: the CUDA device index (ignored for the CPU). */
+/*
+ * backend: a kgen_backend; device: the CUDA device index (ignored for the CPU). A CUDA context
+ * reads KGEN_CUDA_PRECISION when it is created: unset or "3xtf32" (the default: kernel sums at
+ * d >= 32 on tensor cores with about float32's accuracy) or "tf32" (faster, about 5e-4 relative
+ * error in the products: MATH.md section 7); any other value is KGEN_INVALID_ARGUMENT.
+ */
 kgen_status kgen_context_create(int backend, int device, kgen_context** context);
 /*
  * A CPU context with its own worker threads (started once, asleep between calls). threads: the

@@ -19,6 +19,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 // Sources that need a host version of a device-only operation (native/src/cuda/mma.cuh) test it.
 #define KGEN_EMULATION 1
@@ -31,6 +32,7 @@
 #define __forceinline__ inline
 #define __shared__ static
 #define __launch_bounds__(...)
+#define __align__(n) __attribute__((aligned(n)))
 
 struct dim3 {
     unsigned x, y, z;
@@ -49,6 +51,9 @@ void sync_block();
 void sync_warp();
 // Lane `lane`'s 8-byte word, after every lane of the warp has offered its own.
 uint64_t exchange(uint64_t mine, unsigned lane);
+// Every lane's `count` words (count <= 8) into all[lane * count + i], after all lanes have offered
+// theirs: one round for what `exchange` would move in 32 count.
+void gather(const uint32_t* mine, int count, uint32_t* all);
 unsigned lane_id();
 
 template <typename T>
@@ -141,15 +146,16 @@ inline uint32_t to_tf32(float x) {
 
 // mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32, written from the PTX ISA's fragment table
 // for .tf32 (not from mma.cuh's coordinates, which tests/native/mma_check.cu checks against this):
-// every lane offers its fragments through shuffles, then computes its four elements of D. The
-// products of tf32 values are exact in float; the sum over k runs in order.
+// every lane offers its fragments, then computes its four elements of D. The products of tf32
+// values are exact in float; the sum over k runs in order.
 inline void mma_m16n8k8_tf32(float d[4], const uint32_t a[4], const uint32_t b[2], const float c[4]) {
     float A[16][8], B[8][8];
+    const uint32_t mine[6] = {a[0], a[1], a[2], a[3], b[0], b[1]};
+    uint32_t all[32 * 6];
+    gather(mine, 6, all);
     for (unsigned source = 0; source < 32; ++source) {
         const unsigned group = source >> 2, in_group = source & 3;
-        uint32_t fragment[6];
-        for (int i = 0; i < 4; ++i) fragment[i] = (uint32_t)exchange(a[i], source);
-        for (int i = 0; i < 2; ++i) fragment[4 + i] = (uint32_t)exchange(b[i], source);
+        const uint32_t* fragment = all + 6 * source;
         // A: a0 (group, t), a1 (group + 8, t), a2 (group, t + 4), a3 (group + 8, t + 4).
         A[group][in_group] = from_word<float>(fragment[0]);
         A[group + 8][in_group] = from_word<float>(fragment[1]);
@@ -168,6 +174,52 @@ inline void mma_m16n8k8_tf32(float d[4], const uint32_t a[4], const uint32_t b[2
         for (int k = 0; k < 8; ++k) sum += A[rows[i]][k] * B[k][cols[i]];
         d[i] = sum;
     }
+}
+
+// cp.async: the copies a CUDA thread has issued and not yet waited for, in groups. A copy lands
+// when a wait covers it; at issue its bytes are poisoned (the NaN pattern the tests poison outputs
+// with), since on a GPU it may land at any moment in between: a read before the wait sees NaN,
+// and, under ThreadSanitizer, the write at issue shows a buffer refilled while others still read
+// it, the write at the wait one read without a barrier after it. Both writes happen here, in the
+// kernel's own (instrumented) code.
+struct AsyncCopy {
+    unsigned char* dst;
+    const unsigned char* src;
+    int bytes, src_bytes;
+};
+struct AsyncCopies {
+    std::vector<AsyncCopy> copies;  // in issue order
+    std::vector<size_t> group_ends;  // copies.size() at each commit
+};
+AsyncCopies& async_copies();  // the running CUDA thread's
+[[noreturn]] void misaligned_copy(const void* dst, const void* src, int bytes);  // reports and aborts
+
+inline void async_copy(void* dst, const void* src, int bytes, int src_bytes) {
+    static const unsigned char poison[4] = {0xad, 0xde, 0xc0, 0x7f};
+    if ((uintptr_t)dst % (unsigned)bytes != 0 || (uintptr_t)src % (unsigned)bytes != 0) {
+        misaligned_copy(dst, src, bytes);  // a misaligned address fault on a GPU
+    }
+    unsigned char* out = static_cast<unsigned char*>(dst);
+    for (int b = 0; b < bytes; ++b) out[b] = poison[b % 4];
+    async_copies().copies.push_back(AsyncCopy{out, static_cast<const unsigned char*>(src), bytes, src_bytes});
+}
+
+inline void async_commit() {
+    AsyncCopies& a = async_copies();
+    a.group_ends.push_back(a.copies.size());
+}
+
+inline void async_wait(int in_flight) {
+    AsyncCopies& a = async_copies();
+    if ((int)a.group_ends.size() <= in_flight) return;
+    const size_t landed = a.group_ends[a.group_ends.size() - 1 - (size_t)in_flight];
+    for (size_t c = 0; c < landed; ++c) {
+        const AsyncCopy& copy = a.copies[c];
+        for (int b = 0; b < copy.bytes; ++b) copy.dst[b] = b < copy.src_bytes ? copy.src[b] : 0;
+    }
+    a.copies.erase(a.copies.begin(), a.copies.begin() + (ptrdiff_t)landed);
+    a.group_ends.erase(a.group_ends.begin(), a.group_ends.end() - in_flight);
+    for (size_t& end : a.group_ends) end -= landed;
 }
 
 }  // namespace kgen_emulation

@@ -56,6 +56,7 @@ struct Fiber {
     void* tsan_fiber = nullptr;
     enum State { kRunnable, kAtBlockBarrier, kAtWarpBarrier, kDone } state = kRunnable;
     uint64_t barrier_generation = 0;
+    AsyncCopies async;  // cp.async copies issued and not yet waited for
 };
 
 struct Warp {
@@ -63,6 +64,7 @@ struct Warp {
     unsigned arrived = 0;
     uint64_t generation = 0;
     uint64_t slots[32] = {};
+    uint32_t board[32 * 8] = {};  // gather's
 };
 
 struct Block {
@@ -305,6 +307,22 @@ uint64_t exchange(uint64_t mine, unsigned lane) {
     const uint64_t theirs = w.slots[lane % 32];
     sync_warp();  // every lane has read before any lane offers again
     return theirs;
+}
+
+void gather(const uint32_t* mine, int count, uint32_t* all) {
+    Warp& w = current_block->warps[current_thread / 32];
+    std::copy(mine, mine + count, w.board + lane_id() * (unsigned)count);
+    sync_warp();  // every lane has offered its words
+    std::copy(w.board, w.board + 32 * count, all);
+    sync_warp();  // every lane has read before any lane offers again
+}
+
+AsyncCopies& async_copies() { return current_block->fibers[current_thread].async; }
+
+void misaligned_copy(const void* dst, const void* src, int bytes) {
+    std::fprintf(stderr, "kgen emulation: cp.async of %d bytes from %p to %p: an address is not %d-byte aligned\n",
+                 bytes, src, dst, bytes);
+    std::abort();
 }
 
 void run_grid(dim3 grid, dim3 block, void* launch, BlockBody body) {

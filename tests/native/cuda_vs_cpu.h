@@ -6,8 +6,10 @@
 #pragma once
 
 #include <utility>
+#include <vector>
 
 #include "harness.h"
+#include "reference.h"
 
 namespace kgen_test {
 
@@ -32,6 +34,8 @@ constexpr double kCudaTolerance = 2e-4;
 // term the Java CUDA contract uses (large for the Cauchy kernel at high d, whose logits reach
 // hundreds). Applied by widening each query's error scale.
 double logit_widening(double max_logit, int64_t d);
+// Error scales of query rows widened by their logit sizes (logit_widening).
+std::vector<double> widened_rows(std::vector<double> scale, const reference::Sums& sums, int64_t d);
 
 // Smaller cases only: argument "quick" for the block-order runs of the emulation tier, "tiny" for
 // its sanitizer runs, where every case costs ten times more (tiny implies quick).
@@ -40,6 +44,9 @@ extern bool tiny;
 
 // Kernel sums, log-densities, scores, partial states and the Euler step on every kernel.
 void compare_kernel_sums(const Backends& backends, Rng& rng);
+// The tensor-core path (d >= 32, no gradient sums) at ragged shapes, and its two precisions
+// measured against float64 (printed).
+void compare_tensor_sums(const Backends& backends, Rng& rng);
 // Nearest two and distance sums.
 void compare_pairwise(const Backends& backends, Rng& rng);
 // Scan, fills, Philox fills, particle and row updates, sums of squares, copies, and the

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
 
     kgen_test::Rng rng(seed);
     kgen_test::compare_kernel_sums(backends, rng);
+    kgen_test::compare_tensor_sums(backends, rng);
     kgen_test::compare_pairwise(backends, rng);
     kgen_test::compare_elementwise(backends, rng);
 

@@ -17,14 +17,13 @@ double logit_widening(double max_logit, int64_t d) {
     return 1 + per_logit * (std::isfinite(max_logit) ? std::fabs(max_logit) : 0) / kCudaTolerance;
 }
 
-namespace {
-
-// Error scales of query rows widened by their logit sizes (logit_widening).
 std::vector<double> widened_rows(std::vector<double> scale, const reference::Sums& sums, int64_t d) {
     const int64_t width = (int64_t)(scale.size() / sums.max_logit.size());
     for (size_t k = 0; k < scale.size(); ++k) scale[k] *= logit_widening(sums.max_logit[k / width], d);
     return scale;
 }
+
+namespace {
 
 struct Reduced {
     std::vector<float> lse, mean, gradient, log_density, score;
@@ -62,8 +61,9 @@ void compare_case(const Backends& backends, const Case& c, Rng& rng) {
                  kCudaTolerance);
 }
 
-// Three slices (the first a single row), merged in order and finalized.
-void compare_partial_states(const Backends& backends, const Case& c, Rng& rng) {
+// Three slices (the first a single row), merged in order and finalized; without gradient sums
+// (gradient = false) the tensor-core path serves d >= 32.
+void compare_partial_states(const Backends& backends, const Case& c, Rng& rng, bool gradient = true) {
     const reference::Problem p = random_problem(c, rng);
     const int64_t cut1 = 1, cut2 = 1 + c.n / 2;
     const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
@@ -71,22 +71,24 @@ void compare_partial_states(const Backends& backends, const Case& c, Rng& rng) {
         const int64_t m = c.m, d = c.d, cuts[4] = {0, cut1, cut2, c.n};
         std::vector<std::unique_ptr<Floats>> state;  // max, sum, weighted, gradient per slice
         for (int s = 0; s < 3; ++s) {
-            for (int64_t count : {m, m, m * d, m * d}) state.emplace_back(new Floats(context, count));
+            for (int64_t count : {m, m, m * d, gradient ? m * d : 0}) state.emplace_back(new Floats(context, count));
             CHECK_OK(kgen_kernel_sum_partial(
                 context, c.kernel, in.query_pointer(), m, in.data.get() + cuts[s] * d, cuts[s + 1] - cuts[s], d,
                 in.weighted ? in.weights.get() + cuts[s] : nullptr, in.bandwidth_pointer(), scalar_bandwidth(p),
                 c.leave_one_out, -cuts[s], state[4 * s]->get(), state[4 * s + 1]->get(), state[4 * s + 2]->get(),
-                state[4 * s + 3]->get()));
+                gradient ? state[4 * s + 3]->get() : nullptr));
         }
         for (int s = 1; s < 3; ++s) {
             CHECK_OK(kgen_partial_merge(context, m, d, state[0]->get(), state[1]->get(), state[2]->get(),
-                                        state[3]->get(), state[4 * s]->get(), state[4 * s + 1]->get(),
-                                        state[4 * s + 2]->get(), state[4 * s + 3]->get()));
+                                        gradient ? state[3]->get() : nullptr, state[4 * s]->get(),
+                                        state[4 * s + 1]->get(), state[4 * s + 2]->get(),
+                                        gradient ? state[4 * s + 3]->get() : nullptr));
         }
-        Floats lse(context, m), mean(context, m * d), gradient(context, m * d);
+        Floats lse(context, m), mean(context, m * d), gradient_out(context, gradient ? m * d : 0);
         CHECK_OK(kgen_partial_finalize(context, m, d, state[0]->get(), state[1]->get(), state[2]->get(),
-                                       state[3]->get(), lse.get(), mean.get(), gradient.get()));
-        return Reduced{lse.host(), mean.host(), gradient.host(), {}, {}};
+                                       gradient ? state[3]->get() : nullptr, lse.get(), mean.get(),
+                                       gradient ? gradient_out.get() : nullptr));
+        return Reduced{lse.host(), mean.host(), gradient_out.host(), {}, {}};
     });
     reference::Problem unit = p;
     unit.unit_null_weights = true;
@@ -94,7 +96,9 @@ void compare_partial_states(const Backends& backends, const Case& c, Rng& rng) {
     const std::string name = "partial states, " + describe(c);
     EXPECT_CLOSE(name + " lse", cuda.lse, widened(cpu.lse), scale.lse_scale, kCudaTolerance);
     EXPECT_CLOSE(name + " mean", cuda.mean, widened(cpu.mean), scale.mean_scale, kCudaTolerance);
-    EXPECT_CLOSE(name + " gradient", cuda.gradient, widened(cpu.gradient), scale.gradient_scale, kCudaTolerance);
+    if (gradient) {
+        EXPECT_CLOSE(name + " gradient", cuda.gradient, widened(cpu.gradient), scale.gradient_scale, kCudaTolerance);
+    }
 }
 
 // The same Philox draws on both (at an offset, as for one block of a split run), so the moved
@@ -141,6 +145,9 @@ void compare_kernel_sums(const Backends& backends, Rng& rng) {
         compare_case(backends, Case{kernel, 3, 1031, 2, false, true, false}, rng);
         compare_partial_states(backends, Case{kernel, 37, tiny ? 61 : 211, 7, true, false, false}, rng);
         compare_partial_states(backends, Case{kernel, tiny ? 13 : 41, tiny ? 13 : 41, 17, false, true, true}, rng);
+        // The tensor-core path's partial states: three slices, one of a single row.
+        compare_partial_states(backends, Case{kernel, tiny ? 5 : 37, tiny ? 7 : 67, 33, true, false, false}, rng, false);
+        if (!quick) compare_partial_states(backends, Case{kernel, 19, 23, 784, false, true, true}, rng, false);
     }
     if (!quick) {
         compare_score_step(backends, Case{KGEN_KERNEL_GAUSSIAN, 131, 2003, 17, false, false, false}, 0.5f, 0.3f, rng);

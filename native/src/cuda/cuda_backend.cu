@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cuda_common.h"
+#include "kernel_sums_tensor.h"
 
 #ifndef KGEN_CUDA_ARCHITECTURES
 #define KGEN_CUDA_ARCHITECTURES "unknown"
@@ -72,6 +73,7 @@ public:
                               std::to_string(count) + " usable device(s))");
         }
         device_.index = index;
+        device_.precision = tensor_precision_from_environment();
         live_contexts().open(index);
         try {
             const DeviceScope scope(index);

@@ -54,10 +54,15 @@ inline void cuda_check(cudaError_t status, const char* what) {
 // Launch errors surface through cudaGetLastError right after the launch.
 inline void cuda_check_launch(const char* kernel) { cuda_check(cudaGetLastError(), kernel); }
 
+// How the tensor-core kernel sums multiply (kernel_sums_tensor.h): three tf32 passes (hi/lo split,
+// about float32's accuracy) or one.
+enum class TensorPrecision { k3xTf32, kTf32 };
+
 struct CudaDevice {
     int index = 0;
     int sm_count = 0;
     cudaStream_t stream = nullptr;
+    TensorPrecision precision = TensorPrecision::k3xTf32;
 };
 
 // Makes the context's device current for one operation, then gives the calling thread back the

@@ -1,6 +1,6 @@
 // CUDA kernel sums (MATH.md section 1), the host side and the passes after the reduction: the
 // data split across blocks when the queries alone cannot fill the GPU, the reduction kernels
-// (kernel_sums_low_d.cu, kernel_sums_any_d.cu) writing one (max, sum, weighted sum, gradient sum)
+// (kernel_sums_low_d.cu, kernel_sums_any_d.cu, kernel_sums_tensor.cu) writing one (max, sum, weighted sum, gradient sum)
 // state per split, and a combine pass that merges them into the outputs or one partial state.
 // The merge and finalize of partial states reuse the same pieces. The m x n logits are never
 // stored.
@@ -14,6 +14,7 @@
 #include "../common/log_sum_exp.h"
 #include "../common/philox.h"
 #include "kernel_sums.cuh"
+#include "kernel_sums_tensor.h"
 #include "split_plan.h"
 
 namespace kgen {
@@ -130,15 +131,17 @@ void launch_combine(const SplitsToCombine& splits, const Reduction& p, const Epi
 
 // The reduction kernel that serves dimension d, with the block shape the planner needs.
 struct ReductionLayout {
+    bool tensor;  // kernel_sums_tensor.cu
     bool low_d;
     int64_t queries_per_block;
     int64_t tile_rows;
     int64_t blocks_per_sm;  // enough blocks to fill the GPU
 };
 
-ReductionLayout layout_for(int64_t d) {
-    if (d <= kLowDMax) return ReductionLayout{true, kLowDQueries, kLowDTileRows, 8};
-    return ReductionLayout{false, kAnyDQueries, kAnyDTileRows, 4};
+ReductionLayout layout_for(int64_t d, bool gradient) {
+    if (tensor_reduction_serves(d, gradient)) return ReductionLayout{true, false, kTensorQueries, kTensorTileRows, 4};
+    if (d <= kLowDMax) return ReductionLayout{false, true, kLowDQueries, kLowDTileRows, 8};
+    return ReductionLayout{false, false, kAnyDQueries, kAnyDTileRows, 4};
 }
 
 // Epilogue and partial outputs of queries [c0, ...): every per-query pointer moved to row c0.
@@ -168,7 +171,7 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
                    const Partial* partial_out) {
     const DeviceScope scope(device);
     const bool gradient = final_out ? final_out->gradient != nullptr : partial_out->gradient_sum != nullptr;
-    const ReductionLayout layout = layout_for(p.d);
+    const ReductionLayout layout = layout_for(p.d, gradient);
     const int64_t floats_per_state = 2 + p.d * (gradient ? 2 : 1);
     // At least one block's worth of query states must fit the workspace (matters only at huge d).
     const int64_t most_splits =
@@ -192,7 +195,9 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
         const int64_t states = (int64_t)plan.splits * sub.m;
         const SplitStates split_states{base, base + states, base + 2 * states,
                                        gradient ? base + 2 * states + states * p.d : nullptr, plan.splits, sub.m};
-        if (layout.low_d) {
+        if (layout.tensor) {
+            launch_tensor_reduction(device, sub, split_states, plan.rows_per_split);
+        } else if (layout.low_d) {
             launch_low_d_reduction(sub, split_states, plan.rows_per_split, device.stream);
         } else {
             launch_any_d_reduction(sub, split_states, plan.rows_per_split, device.stream);
