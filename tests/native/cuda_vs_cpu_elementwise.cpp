@@ -119,6 +119,8 @@ void compare_checks(const Backends& backends, Rng& rng) {
     const int64_t m = tiny ? 61 : quick ? 301 : 4099, n = tiny ? 1001 : quick ? 5003 : 70001, d = 2;
     const int64_t bad_weight = n * 4 / 7, bad_bandwidth = m * 3 / 4;
     const std::string weight_name = "weights[" + std::to_string(bad_weight) + "]";
+    // The whole message: the first bad entry's value and the count must be found on the device too.
+    const std::string weight_message = weight_name + " must be finite and >= 0, got -1 (3 bad weight(s))";
     const std::string bandwidth_name = "bandwidths[" + std::to_string(bad_bandwidth) + "]";
     const std::vector<float> x = rng.normals(m * d), y = rng.normals(n * d);
     std::vector<float> weights = rng.uniforms(n, 0.1, 1.0), bandwidths = rng.uniforms(m, 0.5, 1.0);
@@ -136,9 +138,11 @@ void compare_checks(const Backends& backends, Rng& rng) {
             return kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, w, h, 1.0f, 0, lse.get(),
                                    nullptr, nullptr);
         };
-        expect_rejected(context, on_device, kernel_sum(bw.get(), nullptr), copy_back, weight_name.c_str(), "weights");
-        expect_rejected(context, on_device, kernel_sum(nullptr, bh.get()), synchronize, bandwidth_name.c_str(),
-                        "bandwidths");
+        expect_rejected(context, on_device, kernel_sum(bw.get(), nullptr), copy_back, weight_message.c_str(), "weights");
+        expect_rejected(context, on_device, kernel_sum(nullptr, bh.get()), synchronize,
+                        (bandwidth_name + " must be finite and at least").c_str(), "bandwidths");
+        expect_rejected(context, on_device, kernel_sum(nullptr, bh.get()), synchronize, "(2 bad bandwidth(s))",
+                        "bandwidth count");
         // Both bad: the weights first, as the CPU checks them.
         expect_rejected(context, on_device, kernel_sum(bw.get(), bh.get()), synchronize, weight_name.c_str(), "both");
         expect_rejected(context, on_device, kernel_sum(zeros.get(), nullptr), copy_back, "positive sum", "zero weights");
@@ -146,6 +150,15 @@ void compare_checks(const Backends& backends, Rng& rng) {
                         kgen_distance_sum(context, bx.get(), m, by.get(), n, d, bw.get(), 0, sums.get()), synchronize,
                         weight_name.c_str(), "distance sum");
         CHECK_OK(kgen_distance_sum(context, bx.get(), m, by.get(), n, d, zeros.get(), 0, sums.get()));
+        // Three queries: the device check runs in one block, whose last thread to finish reads the
+        // first bad value; the bad entry (40) is read by another warp than that thread's.
+        std::vector<float> one_bad = rng.uniforms(n, 0.1, 1.0);
+        one_bad[40] = -1.0f;
+        Floats bad40(context, one_bad);
+        expect_rejected(context, on_device,
+                        kgen_kernel_sum(context, KGEN_KERNEL_GAUSSIAN, bx.get(), 3, by.get(), n, d, bad40.get(),
+                                        nullptr, 1.0f, 0, lse.get(), nullptr, nullptr),
+                        copy_back, "weights[40] must be finite and >= 0, got -1 (1 bad weight(s))", "one block");
         CHECK_OK(kernel_sum(nullptr, nullptr));
         CHECK_OK(copy_back());
     }

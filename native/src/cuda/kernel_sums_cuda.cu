@@ -188,7 +188,7 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
     chunk = std::min(chunk, p.m);
     Scratch workspace(device, (size_t)(chunk * bytes_per_query));
     // The first chunk's combine pass checks all of the weights and bandwidths; later ones none.
-    const DeferredChecks::Ticket ticket = device.checks->reserve(p.weight_check, p.bandwidth_check);
+    DeferredChecks::Ticket ticket = device.checks->reserve(p.weight_check, p.bandwidth_check);
     const DeviceChecks no_checks{};
 
     for (int64_t c0 = 0; c0 < p.m; c0 += chunk) {
@@ -217,6 +217,7 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
             launch_combine(splits, sub, Epilogue{}, chunk_of(*partial_out, c0, p.d), checks, device.stream);
         }
     }
+    ticket.launched();
 }
 
 }  // namespace

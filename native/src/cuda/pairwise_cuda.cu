@@ -123,7 +123,7 @@ __global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, co
 template <typename Reducer>
 void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, const char* what) {
     const DeviceScope scope(device);
-    const DeferredChecks::Ticket checks = device.checks->reserve(p.weight_check, ValueCheck{});
+    DeferredChecks::Ticket checks = device.checks->reserve(p.weight_check, ValueCheck{});
     const int64_t query_blocks = (p.m + kThreads - 1) / kThreads;
     const int64_t per_sm = resident_blocks(pairwise_partial_kernel<Reducer>, kThreads);
     const SplitPlan plan = plan_splits(query_blocks, p.n, kRows, device.sm_count * per_sm);
@@ -137,6 +137,7 @@ void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, con
                                                                                       states.as<State>(),
                                                                                       checks.device());
     cuda_check_launch(what);
+    checks.launched();
 }
 
 }  // namespace

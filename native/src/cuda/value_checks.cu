@@ -30,8 +30,18 @@ DeferredChecks::Ticket DeferredChecks::reserve(const ValueCheck& weights, const 
         if (!check->values) continue;
         device.record = records_ + pending_.size();
         pending_.push_back(*check);
+        ++ticket.added_;
     }
+    ticket.owner_ = this;
     return ticket;
+}
+
+void DeferredChecks::give_back(size_t records) {
+    pending_.resize(pending_.size() - records);
+    // A kernel may have written some of them before the operation failed.
+    if (cudaMemsetAsync(records_ + pending_.size(), 0, records * sizeof(CheckRecord), stream_) != cudaSuccess) {
+        cudaGetLastError();
+    }
 }
 
 void DeferredChecks::wait(const char* what) {

@@ -95,16 +95,28 @@ public:
     DeferredChecks(const DeferredChecks&) = delete;
     DeferredChecks& operator=(const DeferredChecks&) = delete;
 
+    // An operation that throws before launched() gives its records back (cleared), so that a
+    // record no kernel filled is never read as a result.
     class Ticket {
     public:
         Ticket() = default;
+        Ticket(Ticket&& other) noexcept
+            : hold_(std::move(other.hold_)), device_(other.device_), owner_(other.owner_), added_(other.added_) {
+            other.owner_ = nullptr;
+        }
+        Ticket& operator=(Ticket&&) = delete;
+        ~Ticket() {
+            if (owner_) owner_->give_back(added_);
+        }
         const DeviceChecks& device() const { return device_; }
-        bool empty() const { return !hold_.owns_lock(); }
+        void launched() { owner_ = nullptr; }  // the kernel that fills the records is queued
 
     private:
         friend class DeferredChecks;
         std::unique_lock<std::mutex> hold_;
         DeviceChecks device_{};
+        DeferredChecks* owner_ = nullptr;
+        size_t added_ = 0;
     };
 
     // Records for the weights' and the bandwidths' checks (either may be empty). When the table
@@ -117,6 +129,7 @@ public:
 
 private:
     void wait_locked(const char* what);
+    void give_back(size_t records);  // the last `records` pending ones; the lock is held
 
     static constexpr int kCapacity = 256;
     cudaStream_t stream_;
