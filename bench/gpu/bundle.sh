@@ -7,7 +7,7 @@
 # What goes in: a Java runtime made by jlink (when this JDK has jmods; else check.sh uses the
 # host's java), the test classpath's jars and the JUnit console launcher, the compiled classes
 # (native libraries inside), the native CUDA-vs-CPU driver with libkgen, the tensor-core check,
-# the PyTorch peer script.
+# the kernel lab, the PyTorch peer script.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -59,6 +59,9 @@ done
 cp "$selftest" "$native_build/libkgen.so" "$out/native/"
 # The tensor-core check exists only in a CUDA build.
 [[ -x $native_build/kgen_mma_check ]] && cp "$native_build/kgen_mma_check" "$out/native/"
+# So do the kernel lab and the ptxas table of registers, shared memory and spills it prints.
+[[ -x $native_build/kgen_cuda_lab ]] && cp "$native_build/kgen_cuda_lab" "$out/native/"
+[[ -f $native_build/cuda_resource_usage.txt ]] && cp "$native_build/cuda_resource_usage.txt" "$out/native/"
 cp bench/peer/*.py "$out/peer/"
 cp bench/gpu/check.sh "$out/check.sh"
 echo "bundle.sh: $(du -sh "$out" | cut -f1) in $out"

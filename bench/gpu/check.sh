@@ -7,7 +7,8 @@
 #      synccheck and initcheck (each tool's summary line in the report), and the tensor-core
 #      operations' fragment layout against the hardware (kgen_mma_check);
 #   4. the kernel-sum bench at the reference shapes (each checked against the CPU first) and the
-#      sampler bench (reverse SDE on MNIST with each score, Laplace drifting 2-d and MNIST);
+#      sampler bench (reverse SDE on MNIST with each score, Laplace drifting 2-d and MNIST), and
+#      the kernel lab (each reduction kernel's versions against the floors of the GPU);
 #   5. the PyTorch peer on the same shapes, when torch imports.
 # A step whose tool is missing is reported as skipped. --dry-run (CI, no GPU) runs the same
 # script with the CPU backend and small sizes, so that the bundle and the script cannot rot.
@@ -129,6 +130,15 @@ else
     --out "$report_dir/samplers"
 fi
 
+# 4b. The kernel lab: each version of each reduction kernel, validated, timed and set against
+# the floors (bench/cuda-lab).
+if [[ -x $here/native/kgen_cuda_lab ]] && ! $dry_run; then
+  step cuda-lab 90 "$here/native/kgen_cuda_lab" --resources "$here/native/cuda_resource_usage.txt" \
+    --out "$report_dir/cuda-lab.md"
+else
+  skip cuda-lab "$($dry_run && echo 'dry run' || echo 'a CPU-only bundle (no nvcc where it was built)')"
+fi
+
 # 5. The PyTorch peer, on the same shapes.
 if ! $dry_run && command -v python3 >/dev/null && python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
   step torch-peer 90 python3 "$here/peer/torch_kernel_sums.py" --out "$report_dir/torch-peer.md"
@@ -154,8 +164,9 @@ fi
   for tool in memcheck racecheck synccheck initcheck; do
     [[ -f $report_dir/logs/sanitizer-$tool.log ]] && echo "$tool: $(summary "sanitizer-$tool" 'ERROR SUMMARY|RACECHECK SUMMARY')"
   done
+  echo "lab:      $(summary cuda-lab 'PASSED|FAILED|no CUDA device')"
   echo '```'
-  for table in kernel-sums.md samplers/sampler-bench.md torch-peer.md; do
+  for table in kernel-sums.md cuda-lab.md samplers/sampler-bench.md torch-peer.md; do
     [[ -f $report_dir/$table ]] && { echo; echo "## $table"; echo; cat "$report_dir/$table"; }
   done
 } >>"$report"

@@ -28,6 +28,14 @@
  *   (NaN, infinite, negative, a bandwidth too small for float logits, weights summing to 0 give
  *   KGEN_INVALID_ARGUMENT naming the first bad entry). Queries and data are not scanned by the
  *   reductions: kgen_scan lets a caller check them on the context once and trust them after.
+ *   A CUDA context checks weights and bandwidths on the device, in a pass of the operation
+ *   itself, so that the call need not wait for the device: the call returns KGEN_OK once its
+ *   work is queued, and the next call on the context that waits for the device (a copy to or from
+ *   the host, kgen_synchronize, kgen_scan, kgen_sum_squares) returns KGEN_INVALID_ARGUMENT with
+ *   the same message, once; the outputs of the operation that failed are undefined.
+ * - Ordering on a CUDA context: operations run in call order on the context's stream and the call
+ *   returns once the work is queued; only the calls named above wait for it. Other CUDA code hands
+ *   off through kgen_record_event / kgen_wait_event / kgen_wait_stream.
  */
 #ifndef KGEN_H
 #define KGEN_H
@@ -113,7 +121,7 @@ kgen_status kgen_cpu_default_threads(int* threads);
 kgen_status kgen_context_destroy(kgen_context* context);
 /* One line describing the backend and device (name, memory, driver, architectures). */
 kgen_status kgen_context_describe(kgen_context* context, char* buffer, size_t capacity);
-/* Waits for all work queued on the context. */
+/* Waits for all work queued on the context (and reports a failed device-side check, above). */
 kgen_status kgen_synchronize(kgen_context* context);
 /*
  * Hand-offs with code that drives the same CUDA device itself (JCuda, a CUDA library). Handles
@@ -132,7 +140,9 @@ kgen_status kgen_record_event(kgen_context* context, void* cuda_event);
 kgen_status kgen_alloc(kgen_context* context, size_t bytes, void** pointer);
 kgen_status kgen_free(kgen_context* context, void* pointer);
 kgen_status kgen_memory_info(kgen_context* context, size_t* free_bytes, size_t* total_bytes);
-/* host -> context, context -> host, context -> context; the copy is complete on return. */
+/* host -> context, context -> host, context -> context. A copy with host memory is complete on
+   return; a copy within the context is ordered before the context's later work (hand it to other
+   CUDA streams with kgen_record_event). */
 kgen_status kgen_copy_to_context(kgen_context* context, void* dst, const void* host_src, size_t bytes);
 kgen_status kgen_copy_to_host(kgen_context* context, void* host_dst, const void* src, size_t bytes);
 kgen_status kgen_copy_within(kgen_context* context, void* dst, const void* src, size_t bytes);

@@ -10,6 +10,20 @@
 
 namespace kgen {
 
+// An argument check of the ABI that a backend runs on the device with the operation that reads
+// the values (Backend::defers_value_checks), reported by the next call that waits for the device.
+// Entries must be finite and >= lower; with positive_sum some entry must be > 0.
+struct ValueCheck {
+    enum class Kind { kWeights, kBandwidths };
+    const float* values = nullptr;  // null: nothing left to check
+    int64_t count = 0;
+    float lower = 0.0f;
+    bool positive_sum = false;
+    Kind kind = Kind::kWeights;
+    int kernel = KGEN_KERNEL_GAUSSIAN;  // for a bandwidth message: the kernel and d
+    int64_t d = 0;
+};
+
 // Queries x (m x d) against data y (n x d): what every pairwise reduction reads.
 struct Pairs {
     const float* queries = nullptr;
@@ -20,6 +34,7 @@ struct Pairs {
     const float* weights = nullptr;  // n values, or null (see each reduction)
     bool leave_one_out = false;
     int64_t self_offset = 0;  // with leave_one_out: skip j == i + self_offset
+    ValueCheck weight_check;  // the weights' check, when the backend defers it
 };
 
 // One kernel reduction, MATH.md section 1: the pairs, the kernel and its bandwidths.
@@ -28,6 +43,7 @@ struct Reduction : Pairs {
     float uniform_log_weight = 0.0f;    // every log weight when weights is null
     const float* bandwidths = nullptr;  // m values, or null: `bandwidth` for all queries
     float bandwidth = 1.0f;
+    ValueCheck bandwidth_check;  // the per-query bandwidths' check, when the backend defers it
 };
 
 // An Euler step fused into the epilogue: x <- x + step (mean - x) / h^2 + noise z, where x is the
@@ -92,6 +108,9 @@ class Backend {
 public:
     virtual ~Backend() = default;
     virtual std::string describe() = 0;
+    // True when weights and per-query bandwidths are checked on the device by the operation
+    // itself (Pairs::weight_check, Reduction::bandwidth_check) instead of by a scan before it.
+    virtual bool defers_value_checks() const { return false; }
     virtual void synchronize() = 0;
     // Hand-offs with the caller's CUDA events and streams (a CPU backend rejects them).
     virtual void wait_event(void* event) = 0;

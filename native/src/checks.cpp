@@ -34,29 +34,32 @@ float read_value(Backend& backend, const float* values, int64_t index) {
     return value;
 }
 
-void check_weights(Backend& backend, const float* weights, int64_t n, WeightSum weight_sum) {
-    ScanResult scan = backend.scan(weights, n, 0.0f);
-    if (scan.bad_count > 0) {
-        throw invalid_argument("weights[" + std::to_string(scan.first_bad) + "] must be finite and >= 0, got " +
-                               str(read_value(backend, weights, scan.first_bad)) + " (" +
-                               std::to_string(scan.bad_count) + " bad weight(s))");
-    }
-    require(weight_sum == WeightSum::kAny || scan.sum > 0.0, "weights must have a positive sum, got " + str(scan.sum));
-}
-
-void check_bandwidths(Backend& backend, int kernel, const float* bandwidths, int64_t m, int64_t d) {
-    const float lower = min_bandwidth(kernel, d);
-    ScanResult scan = backend.scan(bandwidths, m, lower);
-    if (scan.bad_count > 0) {
-        throw invalid_argument("bandwidths[" + std::to_string(scan.first_bad) +
-                               "] must be finite and at least " + str(lower) + " for the " + kernel_name(kernel) +
-                               " kernel in d = " + std::to_string(d) + ", got " +
-                               str(read_value(backend, bandwidths, scan.first_bad)) + " (" +
-                               std::to_string(scan.bad_count) + " bad bandwidth(s))");
-    }
+// Runs `check` now with a scan on the context, or leaves it in the operation for a backend that
+// checks on the device as it reads.
+ValueCheck run_or_defer(Backend& backend, const ValueCheck& check) {
+    if (backend.defers_value_checks()) return check;
+    const ScanResult scan = backend.scan(check.values, check.count, check.lower);
+    const float first = scan.bad_count > 0 ? read_value(backend, check.values, scan.first_bad) : 0.0f;
+    raise_if_bad(check, scan, first);
+    return ValueCheck{};
 }
 
 }  // namespace
+
+void raise_if_bad(const ValueCheck& check, const ScanResult& scan, float first_value) {
+    const bool weights = check.kind == ValueCheck::Kind::kWeights;
+    if (scan.bad_count > 0 && weights) {
+        throw invalid_argument("weights[" + std::to_string(scan.first_bad) + "] must be finite and >= 0, got " +
+                               str(first_value) + " (" + std::to_string(scan.bad_count) + " bad weight(s))");
+    }
+    if (scan.bad_count > 0) {
+        throw invalid_argument("bandwidths[" + std::to_string(scan.first_bad) + "] must be finite and at least " +
+                               str(check.lower) + " for the " + kernel_name(check.kernel) + " kernel in d = " +
+                               std::to_string(check.d) + ", got " + str(first_value) + " (" +
+                               std::to_string(scan.bad_count) + " bad bandwidth(s))");
+    }
+    require(!check.positive_sum || scan.sum > 0.0, "weights must have a positive sum, got " + str(scan.sum));
+}
 
 std::string str(double value) {
     char buffer[64];
@@ -146,7 +149,13 @@ Pairs pairs(Backend& backend, const float* queries, int64_t m, const float* data
                             " and n = " + std::to_string(n));
         require(n >= 2, "leave_one_out needs n >= 2, got n = " + std::to_string(n));
     }
-    if (weights) check_weights(backend, weights, n, weight_sum);
+    if (weights) {
+        ValueCheck check;
+        check.values = weights;
+        check.count = n;
+        check.positive_sum = weight_sum == WeightSum::kPositive;
+        p.weight_check = run_or_defer(backend, check);
+    }
     return p;
 }
 
@@ -158,7 +167,14 @@ Reduction reduction(Backend& backend, const Pairs& pairs, int kernel, const floa
     static_cast<Pairs&>(r) = pairs;
     r.kernel = kernel;
     if (bandwidths) {
-        check_bandwidths(backend, kernel, bandwidths, m, d);
+        ValueCheck check;
+        check.values = bandwidths;
+        check.count = m;
+        check.lower = min_bandwidth(kernel, d);
+        check.kind = ValueCheck::Kind::kBandwidths;
+        check.kernel = kernel;
+        check.d = d;
+        r.bandwidth_check = run_or_defer(backend, check);
     } else {
         require(std::isfinite(bandwidth) && bandwidth > 0.0f,
                 "bandwidth must be positive and finite, got " + str(bandwidth));

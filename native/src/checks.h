@@ -49,6 +49,10 @@ Reduction reduction(Backend& backend, const Pairs& pairs, int kernel, const floa
 void partial_state(int64_t m, int64_t d, const float* max_logit, const float* sum_exp,
                    const float* weighted_sum, const char* which);
 
+// Throws the ABI's message for a failed weights or bandwidths check: the first bad entry
+// (scan.first_bad, whose value is first_value) and how many, or a sum that is not positive.
+void raise_if_bad(const ValueCheck& check, const ScanResult& scan, float first_value);
+
 // The smallest float bandwidth whose logit scale stays finite (NaN for a bad kernel or d).
 float min_bandwidth(int kernel, int64_t d);
 

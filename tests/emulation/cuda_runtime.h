@@ -32,7 +32,7 @@
 #define __forceinline__ inline
 #define __shared__ static
 #define __launch_bounds__(...)
-#define __align__(n) __attribute__((aligned(n)))
+#define __align__(bytes) __attribute__((aligned(bytes)))
 
 struct dim3 {
     unsigned x, y, z;
@@ -115,6 +115,21 @@ T atomicAdd(T* address, T value) {
         return __atomic_fetch_add(address, value, __ATOMIC_SEQ_CST);
     }
 }
+
+namespace kgen_emulation {
+
+// ex2.approx.ftz.f32 (native/src/cuda/fast_math.cuh): 2^x with results below the smallest normal
+// flushed to +0. The host's exp2f is more accurate than the SFU; the tests' tolerance covers both.
+inline float ex2_approx_ftz(float x) {
+    const float y = exp2f(x);
+    return y < 1.17549435e-38f ? 0.0f : y;
+}
+
+}  // namespace kgen_emulation
+
+// Blocks run one after another on the host and the atomics above are sequentially consistent;
+// a fence still orders a thread's plain stores for ThreadSanitizer.
+inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
 template <typename T>
 T atomicMin(T* address, T value) {
@@ -262,6 +277,21 @@ struct CUevent_st;
 using cudaEvent_t = CUevent_st*;
 constexpr unsigned cudaEventDisableTiming = 2;
 
+// Memory pools: a context's scratch pool. Allocations from a pool are plain allocations here.
+struct CUmemPool_st;
+using cudaMemPool_t = CUmemPool_st*;
+enum cudaMemAllocationType { cudaMemAllocationTypePinned = 1 };
+enum cudaMemLocationType { cudaMemLocationTypeDevice = 1 };
+enum cudaMemPoolAttr { cudaMemPoolAttrReleaseThreshold = 4 };
+struct cudaMemLocation {
+    cudaMemLocationType type;
+    int id;
+};
+struct cudaMemPoolProps {
+    cudaMemAllocationType allocType;
+    cudaMemLocation location;
+};
+
 struct cudaDeviceProp {
     char name[256];
     size_t totalGlobalMem;
@@ -303,10 +333,27 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes);
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind);
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream);
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream);
+cudaError_t cudaMemPoolCreate(cudaMemPool_t* pool, const cudaMemPoolProps* props);
+cudaError_t cudaMemPoolDestroy(cudaMemPool_t pool);
+cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attribute, void* value);
+cudaError_t cudaMallocFromPoolAsync(void** pointer, size_t bytes, cudaMemPool_t pool, cudaStream_t stream);
+// Resident blocks per SM: the emulation has no registers or shared-memory budget to model, so it
+// answers as an SM with room for 1024 threads would (8 blocks of 128, 4 of 256): the planners'
+// wave arithmetic runs with the block sizes the kernels really use.
+cudaError_t kgen_emulation_occupancy(int* blocks, int block_threads);
+template <typename Kernel>
+cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, Kernel, int block_threads, size_t) {
+    return kgen_emulation_occupancy(blocks, block_threads);
+}
 
 template <typename T>
 cudaError_t cudaMalloc(T** pointer, size_t bytes) {
     return cudaMalloc(reinterpret_cast<void**>(pointer), bytes);
+}
+
+template <typename T>
+cudaError_t cudaMallocFromPoolAsync(T** pointer, size_t bytes, cudaMemPool_t pool, cudaStream_t stream) {
+    return cudaMallocFromPoolAsync(reinterpret_cast<void**>(pointer), bytes, pool, stream);
 }
 
 template <typename T>

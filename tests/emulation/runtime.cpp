@@ -197,6 +197,36 @@ cudaError_t cudaFree(void* pointer) {
 cudaError_t cudaMallocAsync(void** pointer, size_t bytes, cudaStream_t) { return cudaMalloc(pointer, bytes); }
 cudaError_t cudaFreeAsync(void* pointer, cudaStream_t) { return cudaFree(pointer); }
 
+cudaError_t cudaMemPoolCreate(cudaMemPool_t* pool, const cudaMemPoolProps* props) {
+    KGEN_EMULATION_STICKY();
+    if (props->location.id < 0 || props->location.id >= (int)kgen_emulation_device_count()) {
+        return fail(cudaErrorInvalidDevice);
+    }
+    *pool = reinterpret_cast<cudaMemPool_t>(new char[1]);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemPoolDestroy(cudaMemPool_t pool) {
+    delete[] reinterpret_cast<char*>(pool);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t pool, cudaMemPoolAttr, void* value) {
+    KGEN_EMULATION_STICKY();
+    return pool == nullptr || value == nullptr ? fail(cudaErrorInvalidValue) : cudaSuccess;
+}
+
+cudaError_t cudaMallocFromPoolAsync(void** pointer, size_t bytes, cudaMemPool_t pool, cudaStream_t) {
+    if (pool == nullptr) return fail(cudaErrorInvalidValue);
+    return cudaMalloc(pointer, bytes);
+}
+
+cudaError_t kgen_emulation_occupancy(int* blocks, int block_threads) {
+    if (block_threads <= 0 || block_threads > 1024) return fail(cudaErrorInvalidValue);
+    *blocks = std::max(1, 1024 / block_threads);
+    return cudaSuccess;
+}
+
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
     std::lock_guard<std::mutex> hold(memory_mutex);
     *total_bytes = kEmulatedMemory;

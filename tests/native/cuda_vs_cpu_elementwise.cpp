@@ -2,6 +2,8 @@
 // (the first bad index across the device's blocks), the Philox fills (bit for bit),
 // kgen_particle_update, kgen_row_update, kgen_sum_squares (repeatable to the bit), and the argument
 // checks that scan context memory (weights and bandwidths, on the device here).
+#include <functional>
+
 #include "abi_inputs.h"
 #include "cuda_vs_cpu.h"
 
@@ -97,12 +99,28 @@ void compare_rows(const Backends& backends, Rng& rng) {
     }
 }
 
-// Weights and bandwidths are scanned where they live: on the device for a CUDA context. The
-// statuses and the first bad index must be the CPU's.
+// A CUDA context checks weights and bandwidths on the device, in a pass of the operation itself:
+// the call is only queued (KGEN_OK), and the next call that waits for the device (here `wait`)
+// reports the failure, once. A CPU context rejects the call itself. Either way the status and the
+// first bad index must be the CPU's.
+void expect_rejected(kgen_context* context, bool on_device, kgen_status call, const std::function<kgen_status()>& wait,
+                     const char* needle, const char* what) {
+    if (on_device) {
+        EXPECT(call == KGEN_OK, "%s on CUDA: want the call queued (status 0), got %d: %s", what, (int)call,
+               call == KGEN_OK ? "" : kgen_last_error());
+        EXPECT_REJECTED(wait(), KGEN_INVALID_ARGUMENT, needle);
+        CHECK_OK(kgen_synchronize(context));  // reported once
+    } else {
+        EXPECT_REJECTED(call, KGEN_INVALID_ARGUMENT, needle);
+    }
+}
+
 void compare_checks(const Backends& backends, Rng& rng) {
     const int64_t m = tiny ? 61 : quick ? 301 : 4099, n = tiny ? 1001 : quick ? 5003 : 70001, d = 2;
     const int64_t bad_weight = n * 4 / 7, bad_bandwidth = m * 3 / 4;
     const std::string weight_name = "weights[" + std::to_string(bad_weight) + "]";
+    // The whole message: the first bad entry's value and the count must be found on the device too.
+    const std::string weight_message = weight_name + " must be finite and >= 0, got -1 (3 bad weight(s))";
     const std::string bandwidth_name = "bandwidths[" + std::to_string(bad_bandwidth) + "]";
     const std::vector<float> x = rng.normals(m * d), y = rng.normals(n * d);
     std::vector<float> weights = rng.uniforms(n, 0.1, 1.0), bandwidths = rng.uniforms(m, 0.5, 1.0);
@@ -110,16 +128,56 @@ void compare_checks(const Backends& backends, Rng& rng) {
     bandwidths[m - 1] = NAN;
     bandwidths[bad_bandwidth] = std::nextafter(kgen_min_bandwidth(KGEN_KERNEL_LAPLACE, d), 0.0f);
     for (kgen_context* context : {backends.cpu, backends.cuda}) {
+        const bool on_device = context == backends.cuda;
         Floats bx(context, x), by(context, y), bw(context, weights), bh(context, bandwidths), lse(context, m);
-        EXPECT_REJECTED(kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, bw.get(), nullptr,
-                                        1.0f, 0, lse.get(), nullptr, nullptr),
-                        KGEN_INVALID_ARGUMENT, weight_name.c_str());
-        EXPECT_REJECTED(kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, nullptr, bh.get(),
-                                        1.0f, 0, lse.get(), nullptr, nullptr),
-                        KGEN_INVALID_ARGUMENT, bandwidth_name.c_str());
-        CHECK_OK(kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, nullptr, nullptr, 1.0f, 0,
-                                 lse.get(), nullptr, nullptr));
+        Floats zeros(context, std::vector<float>(n, 0.0f)), sums(context, m);
+        std::vector<float> host(m);
+        const auto copy_back = [&] { return kgen_copy_to_host(context, host.data(), lse.get(), m * sizeof(float)); };
+        const auto synchronize = [&] { return kgen_synchronize(context); };
+        const auto kernel_sum = [&](const float* w, const float* h) {
+            return kgen_kernel_sum(context, KGEN_KERNEL_LAPLACE, bx.get(), m, by.get(), n, d, w, h, 1.0f, 0, lse.get(),
+                                   nullptr, nullptr);
+        };
+        expect_rejected(context, on_device, kernel_sum(bw.get(), nullptr), copy_back, weight_message.c_str(), "weights");
+        expect_rejected(context, on_device, kernel_sum(nullptr, bh.get()), synchronize,
+                        (bandwidth_name + " must be finite and at least").c_str(), "bandwidths");
+        expect_rejected(context, on_device, kernel_sum(nullptr, bh.get()), synchronize, "(2 bad bandwidth(s))",
+                        "bandwidth count");
+        // Both bad: the weights first, as the CPU checks them.
+        expect_rejected(context, on_device, kernel_sum(bw.get(), bh.get()), synchronize, weight_name.c_str(), "both");
+        expect_rejected(context, on_device, kernel_sum(zeros.get(), nullptr), copy_back, "positive sum", "zero weights");
+        expect_rejected(context, on_device,
+                        kgen_distance_sum(context, bx.get(), m, by.get(), n, d, bw.get(), 0, sums.get()), synchronize,
+                        weight_name.c_str(), "distance sum");
+        CHECK_OK(kgen_distance_sum(context, bx.get(), m, by.get(), n, d, zeros.get(), 0, sums.get()));
+        // Three queries: the device check runs in one block, whose last thread to finish reads the
+        // first bad value; the bad entry (40) is read by another warp than that thread's.
+        std::vector<float> one_bad = rng.uniforms(n, 0.1, 1.0);
+        one_bad[40] = -1.0f;
+        Floats bad40(context, one_bad);
+        expect_rejected(context, on_device,
+                        kgen_kernel_sum(context, KGEN_KERNEL_GAUSSIAN, bx.get(), 3, by.get(), n, d, bad40.get(),
+                                        nullptr, 1.0f, 0, lse.get(), nullptr, nullptr),
+                        copy_back, "weights[40] must be finite and >= 0, got -1 (1 bad weight(s))", "one block");
+        CHECK_OK(kernel_sum(nullptr, nullptr));
+        CHECK_OK(copy_back());
     }
+
+    // More checked operations than the device's table of check records holds between two waits:
+    // a full table is read and cleared in passing, and the results stay the CPU's.
+    const int64_t few = 7, rows = 33;
+    const std::vector<float> fx = rng.normals(few * d), fy = rng.normals(rows * d);
+    const std::vector<float> good_bandwidths = rng.uniforms(few, 0.5, 1.0), good_weights = rng.uniforms(rows, 0.1, 1.0);
+    const auto [cpu, cuda] = backends.both([&](kgen_context* context) {
+        Floats bx(context, fx), by(context, fy), bw(context, good_weights), bh(context, good_bandwidths);
+        Floats lse(context, few);
+        for (int call = 0; call < 300; ++call) {
+            CHECK_OK(kgen_kernel_sum(context, KGEN_KERNEL_GAUSSIAN, bx.get(), few, by.get(), rows, d, bw.get(), bh.get(),
+                                     1.0f, 0, lse.get(), nullptr, nullptr));
+        }
+        return lse.host();
+    });
+    EXPECT_CLOSE("lse after 300 checked calls", cuda, widened(cpu), std::vector<double>(few, 10.0), kCudaTolerance);
 }
 
 }  // namespace

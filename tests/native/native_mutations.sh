@@ -88,10 +88,9 @@ mutation $api '!check::overlap(x, m * d, bandwidths, bandwidths ? m : 0)' 'true'
 checks=native/src/checks.cpp
 mutation $checks 'require(bandwidth_usable(kernel, d, bandwidth),' 'require(bandwidth > 0.0f,' \
   'bandwidth-overflow check dropped'
-mutation $checks 'ScanResult scan = backend.scan(bandwidths, m, lower);' \
-  'ScanResult scan = backend.scan(bandwidths, m, 0.0f);' \
+mutation $checks 'check.lower = min_bandwidth(kernel, d);' 'check.lower = 0.0f;' \
   'per-query bandwidths scanned against 0 instead of the least bandwidth'
-mutation $checks 'if (weights) check_weights(backend, weights, n, weight_sum);' '' \
+mutation $checks 'p.weight_check = run_or_defer(backend, check);' '' \
   'weight scan dropped'
 mutation $checks 'scan.sum > 0.0' 'scan.sum >= 0.0' \
   'weights that sum to 0 accepted'

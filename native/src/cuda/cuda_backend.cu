@@ -1,4 +1,8 @@
-// The CUDA backend: one device and one stream per context; context memory is device memory.
+// The CUDA backend: one device, one stream and one scratch pool per context; context memory is
+// device memory. Operations only enqueue work: the calls that wait for the device are the copies
+// (the ABI promises a copy complete on return), kgen_synchronize and the scans and sums that
+// return a value, and each of them reports the weights and bandwidths checks that failed on the
+// device since the last one (value_checks.cuh).
 #include <cuda_runtime.h>
 
 #include <cmath>
@@ -80,7 +84,10 @@ public:
             cuda_check(cudaGetDeviceProperties(&properties_, index), "cudaGetDeviceProperties");
             device_.sm_count = properties_.multiProcessorCount;
             cuda_check(cudaStreamCreateWithFlags(&device_.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+            device_.pool = create_pool(index);
+            device_.checks = new DeferredChecks(device_.stream);
         } catch (...) {
+            release_device_state();
             live_contexts().close(index);
             throw;
         }
@@ -90,10 +97,7 @@ public:
     ~CudaBackend() override {
         int previous = -1;
         if (cudaGetDevice(&previous) == cudaSuccess && previous != device_.index) cudaSetDevice(device_.index);
-        if (device_.stream) {
-            cudaStreamSynchronize(device_.stream);
-            cudaStreamDestroy(device_.stream);
-        }
+        release_device_state();
         if (previous >= 0 && previous != device_.index) cudaSetDevice(previous);
         cudaGetLastError();
         live_contexts().close(device_.index);
@@ -115,9 +119,11 @@ public:
         return text;
     }
 
+    bool defers_value_checks() const override { return true; }
+
     void synchronize() override {
         const DeviceScope scope(device_);
-        cuda_check(cudaStreamSynchronize(device_.stream), "cudaStreamSynchronize");
+        device_.checks->wait("cudaStreamSynchronize");
     }
 
     void wait_event(void* event) override {
@@ -183,7 +189,6 @@ public:
         const DeviceScope scope(device_);
         KGEN_LAUNCH(blocks_for(count, 256), 256, 0, device_.stream, fill_kernel)(dst, value, count);
         cuda_check_launch("fill");
-        cuda_check(cudaStreamSynchronize(device_.stream), "fill");
     }
 
     ScanResult scan(const float* values, int64_t count, float lower) override {
@@ -223,11 +228,40 @@ public:
     void distance_sum(const Pairs& p, float* sums) override { cuda_distance_sum(device_, p, sums); }
 
 private:
-    // Pageable host memory: the runtime stages it; the copy is complete when this returns.
+    // A copy with host memory is complete when this returns (the host buffer may be pinned, so
+    // the runtime need not have staged it); one within the device is ordered before every later
+    // operation of the context, which is all that can see it.
     void copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, const char* what) {
         const DeviceScope scope(device_);
         cuda_check(cudaMemcpyAsync(dst, src, bytes, kind, device_.stream), what);
-        cuda_check(cudaStreamSynchronize(device_.stream), what);
+        if (kind != cudaMemcpyDeviceToDevice) device_.checks->wait(what);
+    }
+
+    // A pool of our own, so that its release threshold is ours to set and a caller's use of the
+    // device's default pool is left as it was.
+    static cudaMemPool_t create_pool(int index) {
+        cudaMemPoolProps props{};
+        props.allocType = cudaMemAllocationTypePinned;
+        props.location.type = cudaMemLocationTypeDevice;
+        props.location.id = index;
+        cudaMemPool_t pool = nullptr;
+        cuda_check(cudaMemPoolCreate(&pool, &props), "cudaMemPoolCreate");
+        uint64_t keep_all = UINT64_MAX;
+        cudaError_t set = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_all);
+        if (set != cudaSuccess) cudaMemPoolDestroy(pool);
+        cuda_check(set, "cudaMemPoolSetAttribute");
+        return pool;
+    }
+
+    // Never throws: used on the way out of a failed constructor and by the destructor.
+    void release_device_state() {
+        if (device_.stream) cudaStreamSynchronize(device_.stream);
+        delete device_.checks;
+        device_.checks = nullptr;
+        if (device_.pool) cudaMemPoolDestroy(device_.pool);
+        device_.pool = nullptr;
+        if (device_.stream) cudaStreamDestroy(device_.stream);
+        device_.stream = nullptr;
     }
 
     CudaDevice device_;

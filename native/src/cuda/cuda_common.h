@@ -1,5 +1,5 @@
 // What the CUDA sources share: error checks that throw kgen::Error with the CUDA text, the
-// per-context device state, and a stream-ordered scratch buffer.
+// per-context device state, and stream-ordered scratch memory from the context's own pool.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -10,6 +10,7 @@
 
 #include "../backend.h"
 #include "../errors.h"
+#include "value_checks.cuh"
 
 // A kernel launch: KGEN_LAUNCH(grid, block, shared_bytes, stream, kernel)(arguments). Written as
 // a macro so that the emulation tier (tests/emulation) can run the same sources on the host.
@@ -63,6 +64,10 @@ struct CudaDevice {
     int sm_count = 0;
     cudaStream_t stream = nullptr;
     TensorPrecision precision = TensorPrecision::k3xTf32;
+    // Scratch comes from here. Its release threshold is the largest there is, so memory freed at
+    // the end of one operation stays mapped for the next instead of going back at each sync.
+    cudaMemPool_t pool = nullptr;
+    DeferredChecks* checks = nullptr;  // the weights and bandwidths checks run on the device
 };
 
 // Makes the context's device current for one operation, then gives the calling thread back the
@@ -88,11 +93,12 @@ private:
     int previous_ = -1;
 };
 
-// Device memory that lives for one operation, allocated and freed in stream order.
+// Device memory that lives for one operation, allocated and freed in stream order from the
+// context's pool: after the first call of a size, neither costs a device allocation.
 class Scratch {
 public:
     Scratch(const CudaDevice& device, size_t bytes) : stream_(device.stream) {
-        cuda_check(cudaMallocAsync(&pointer_, bytes, stream_),
+        cuda_check(cudaMallocFromPoolAsync(&pointer_, bytes, device.pool, stream_),
                    ("allocating " + std::to_string(bytes) + " bytes of device scratch").c_str());
     }
     ~Scratch() {
@@ -108,6 +114,17 @@ private:
     void* pointer_ = nullptr;
     cudaStream_t stream_;
 };
+
+// Blocks of `kernel` that one SM holds at once with `threads` threads each, as the occupancy API
+// computes it from the kernel's registers and shared memory (at least 1): the planners size their
+// grids in whole waves of device.sm_count times this.
+template <typename Kernel>
+int64_t resident_blocks(Kernel kernel, int threads, size_t dynamic_shared = 0) {
+    int blocks = 0;
+    cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, threads, dynamic_shared),
+               "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+    return blocks < 1 ? 1 : blocks;
+}
 
 inline unsigned blocks_for(int64_t work, int threads) {
     int64_t blocks = (work + threads - 1) / threads;

@@ -31,10 +31,15 @@ struct SplitStates {
     int64_t stride;
 };
 
-// Low d: a thread per query, d <= kLowDMax, the query and its sums in registers.
+// Low d: d <= kLowDMax, padded to D in {2, 4, 8, 16, 32}. kLowDThreads threads per block, each
+// owning low_d_queries_per_thread(D) queries with their sums in registers, so that each data row
+// read from shared memory serves several queries; data tiles of low_d_tile_rows(D) rows (more
+// rows: fewer barriers and rescales; fewer: less shared memory for the tile's logits).
 constexpr int kLowDMax = 32;
-constexpr int kLowDQueries = 128;   // queries (threads) per block
-constexpr int kLowDTileRows = 128;  // data rows per shared-memory tile
+constexpr int kLowDThreads = 128;
+constexpr int low_d_padded(int64_t d) { return d <= 2 ? 2 : d <= 4 ? 4 : d <= 8 ? 8 : d <= 16 ? 16 : 32; }
+constexpr int low_d_queries_per_thread(int padded_d) { return padded_d <= 8 ? 2 : 1; }
+constexpr int low_d_tile_rows(int) { return 16; }
 
 // Any d: a half warp per query, coordinates in chunks, the sums in the split workspace.
 constexpr int kAnyDQueries = 16;
@@ -46,6 +51,10 @@ void launch_low_d_reduction(const Reduction& problem, const SplitStates& states,
                             cudaStream_t stream);
 void launch_any_d_reduction(const Reduction& problem, const SplitStates& states, int64_t rows_per_split,
                             cudaStream_t stream);
+
+// Blocks of the reduction kernel that serves `problem` one SM holds at once (the occupancy API).
+int64_t low_d_resident_blocks(const Reduction& problem, bool gradient);
+int64_t any_d_resident_blocks(const Reduction& problem);
 
 __device__ __forceinline__ int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 

@@ -150,6 +150,12 @@ any_d_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split) 
 
 }  // namespace
 
+int64_t any_d_resident_blocks(const Reduction& p) {
+    return for_kernel(p.kernel, [](auto kernel) {
+        return resident_blocks(any_d_reduction_kernel<decltype(kernel)>, kThreads);
+    });
+}
+
 void launch_any_d_reduction(const Reduction& p, const SplitStates& states, int64_t rows_per_split,
                             cudaStream_t stream) {
     const dim3 grid((unsigned)((p.m + kAnyDQueries - 1) / kAnyDQueries), (unsigned)states.count);

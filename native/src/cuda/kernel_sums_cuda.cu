@@ -33,10 +33,13 @@ struct SplitsToCombine {
 };
 
 // A warp per query: merges the splits, then writes either one partial state (`partial.max_logit`
-// set) or the epilogue outputs. p gives m, d, the kernel, the bandwidths and the queries.
+// set) or the epilogue outputs. p gives m, d, the kernel, the bandwidths and the queries. The
+// operation's weights and bandwidths checks run here too (value_checks.cuh): one pass over each
+// array inside a launch that happens anyway.
 __global__ void __launch_bounds__(kCombineWarps * 32)
-combine_splits_kernel(SplitsToCombine splits, Reduction p, Epilogue out, Partial partial) {
+combine_splits_kernel(SplitsToCombine splits, Reduction p, Epilogue out, Partial partial, DeviceChecks checks) {
     __shared__ float factors[kCombineWarps][kMaxSplits];
+    run_checks(checks);
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int64_t i = (int64_t)blockIdx.x * kCombineWarps + warp;
     if (i >= p.m) return;  // the whole warp: the only barrier below is __syncwarp
@@ -123,25 +126,31 @@ merge_partial_kernel(int64_t m, int64_t d, Partial a, ConstPartial b) {
 }
 
 void launch_combine(const SplitsToCombine& splits, const Reduction& p, const Epilogue& out,
-                    const Partial& partial, cudaStream_t stream) {
+                    const Partial& partial, const DeviceChecks& checks, cudaStream_t stream) {
     const unsigned blocks = (unsigned)((p.m + kCombineWarps - 1) / kCombineWarps);
-    KGEN_LAUNCH(blocks, kCombineWarps * 32, 0, stream, combine_splits_kernel)(splits, p, out, partial);
+    KGEN_LAUNCH(blocks, kCombineWarps * 32, 0, stream, combine_splits_kernel)(splits, p, out, partial, checks);
     cuda_check_launch("combine split states");
 }
 
-// The reduction kernel that serves dimension d, with the block shape the planner needs.
+// The reduction kernel that serves the problem, with the block shape the planner needs.
 struct ReductionLayout {
     bool tensor;  // kernel_sums_tensor.cu
     bool low_d;
     int64_t queries_per_block;
     int64_t tile_rows;
-    int64_t blocks_per_sm;  // enough blocks to fill the GPU
+    int64_t blocks_per_sm;  // resident at once, from the occupancy API
 };
 
-ReductionLayout layout_for(int64_t d, bool gradient) {
-    if (tensor_reduction_serves(d, gradient)) return ReductionLayout{true, false, kTensorQueries, kTensorTileRows, 4};
-    if (d <= kLowDMax) return ReductionLayout{false, true, kLowDQueries, kLowDTileRows, 8};
-    return ReductionLayout{false, false, kAnyDQueries, kAnyDTileRows, 4};
+ReductionLayout layout_for(const Reduction& p, bool gradient) {
+    if (tensor_reduction_serves(p.d, gradient)) {
+        return ReductionLayout{true, false, kTensorQueries, kTensorTileRows, tensor_resident_blocks(p)};
+    }
+    if (p.d <= kLowDMax) {
+        const int padded = low_d_padded(p.d);
+        return ReductionLayout{false, true, (int64_t)kLowDThreads * low_d_queries_per_thread(padded),
+                               low_d_tile_rows(padded), low_d_resident_blocks(p, gradient)};
+    }
+    return ReductionLayout{false, false, kAnyDQueries, kAnyDTileRows, any_d_resident_blocks(p)};
 }
 
 // Epilogue and partial outputs of queries [c0, ...): every per-query pointer moved to row c0.
@@ -171,7 +180,7 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
                    const Partial* partial_out) {
     const DeviceScope scope(device);
     const bool gradient = final_out ? final_out->gradient != nullptr : partial_out->gradient_sum != nullptr;
-    const ReductionLayout layout = layout_for(p.d, gradient);
+    const ReductionLayout layout = layout_for(p, gradient);
     const int64_t floats_per_state = 2 + p.d * (gradient ? 2 : 1);
     // At least one block's worth of query states must fit the workspace (matters only at huge d).
     const int64_t most_splits =
@@ -183,6 +192,9 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
     int64_t chunk = std::max<int64_t>(granule, (int64_t)kWorkspaceBytes / bytes_per_query / granule * granule);
     chunk = std::min(chunk, p.m);
     Scratch workspace(device, (size_t)(chunk * bytes_per_query));
+    // The first chunk's combine pass checks all of the weights and bandwidths; later ones none.
+    DeferredChecks::Ticket ticket = device.checks->reserve(p.weight_check, p.bandwidth_check);
+    const DeviceChecks no_checks{};
 
     for (int64_t c0 = 0; c0 < p.m; c0 += chunk) {
         Reduction sub = p;
@@ -205,13 +217,14 @@ void run_reduction(const CudaDevice& device, const Reduction& p, const Epilogue*
         const SplitsToCombine splits{
             ConstPartial{split_states.max_logit, split_states.sum_exp, split_states.weighted, split_states.gradient},
             plan.splits, sub.m, true};
+        const DeviceChecks& checks = c0 == 0 ? ticket.device() : no_checks;
         if (final_out) {
-            launch_combine(splits, sub, chunk_of(*final_out, c0, p.d), Partial{}, device.stream);
+            launch_combine(splits, sub, chunk_of(*final_out, c0, p.d), Partial{}, checks, device.stream);
         } else {
-            launch_combine(splits, sub, Epilogue{}, chunk_of(*partial_out, c0, p.d), device.stream);
+            launch_combine(splits, sub, Epilogue{}, chunk_of(*partial_out, c0, p.d), checks, device.stream);
         }
     }
-    cuda_check(cudaStreamSynchronize(device.stream), "kernel-sum reduction");
+    ticket.launched();
 }
 
 }  // namespace
@@ -229,7 +242,6 @@ void cuda_merge_partial(const CudaDevice& device, int64_t m, int64_t d, const Pa
     const unsigned blocks = (unsigned)((m + kCombineWarps - 1) / kCombineWarps);
     KGEN_LAUNCH(blocks, kCombineWarps * 32, 0, device.stream, merge_partial_kernel)(m, d, a, b);
     cuda_check_launch("merge partial states");
-    cuda_check(cudaStreamSynchronize(device.stream), "merge partial states");
 }
 
 void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const ConstPartial& state,
@@ -242,8 +254,7 @@ void cuda_finalize_partial(const CudaDevice& device, int64_t m, int64_t d, const
     sums.lse = out.lse;
     sums.mean = out.mean;
     sums.gradient = out.gradient;
-    launch_combine(SplitsToCombine{state, 1, m, false}, shape, sums, Partial{}, device.stream);
-    cuda_check(cudaStreamSynchronize(device.stream), "finalize partial states");
+    launch_combine(SplitsToCombine{state, 1, m, false}, shape, sums, Partial{}, DeviceChecks{}, device.stream);
 }
 
 }  // namespace kgen

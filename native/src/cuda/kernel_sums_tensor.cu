@@ -354,6 +354,13 @@ TensorPrecision tensor_precision_from_environment() {
     throw invalid_argument(std::string("KGEN_CUDA_PRECISION must be \"3xtf32\" or \"tf32\", not \"") + text + "\"");
 }
 
+int64_t tensor_resident_blocks(const Reduction& p) {
+    // Both precisions share the register and shared-memory budget; ask for the default one's.
+    return for_kernel(p.kernel, [](auto kernel) {
+        return resident_blocks(tensor_reduction_kernel<decltype(kernel), true>, kThreads);
+    });
+}
+
 void launch_tensor_reduction(const CudaDevice& device, const Reduction& p, const SplitStates& states,
                              int64_t rows_per_split) {
     Scratch center(device, (size_t)p.d * sizeof(float));

@@ -25,6 +25,9 @@ inline bool tensor_reduction_serves(int64_t d, bool gradient) { return d >= kTen
 // see MATH.md section 7). Anything else is an invalid argument naming the variable.
 TensorPrecision tensor_precision_from_environment();
 
+// Blocks of the tensor kernel resident on one SM at once (the occupancy API).
+int64_t tensor_resident_blocks(const Reduction& problem);
+
 void launch_tensor_reduction(const CudaDevice& device, const Reduction& problem, const SplitStates& states,
                              int64_t rows_per_split);
 

@@ -107,8 +107,12 @@ pairwise_partial_kernel(Pairs p, Reducer reducer, typename Reducer::State* state
     if (active) states[(int64_t)blockIdx.y * p.m + i] = state;
 }
 
+// Also runs the weights' check (value_checks.cuh): it reads every weight once, here rather than
+// in a launch of its own.
 template <typename Reducer>
-__global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, const typename Reducer::State* states) {
+__global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, const typename Reducer::State* states,
+                                      DeviceChecks checks) {
+    run_checks(checks);
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m; i += (int64_t)gridDim.x * blockDim.x) {
         typename Reducer::State s = states[i];
         for (int k = 1; k < splits; ++k) reducer.merge(s, states[(int64_t)k * m + i]);
@@ -119,8 +123,10 @@ __global__ void pairwise_merge_kernel(int64_t m, int splits, Reducer reducer, co
 template <typename Reducer>
 void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, const char* what) {
     const DeviceScope scope(device);
+    DeferredChecks::Ticket checks = device.checks->reserve(p.weight_check, ValueCheck{});
     const int64_t query_blocks = (p.m + kThreads - 1) / kThreads;
-    const SplitPlan plan = plan_splits(query_blocks, p.n, kRows, (int64_t)device.sm_count * 4);
+    const int64_t per_sm = resident_blocks(pairwise_partial_kernel<Reducer>, kThreads);
+    const SplitPlan plan = plan_splits(query_blocks, p.n, kRows, device.sm_count * per_sm);
     using State = typename Reducer::State;
     Scratch states(device, (size_t)(plan.splits * p.m) * sizeof(State));
     const dim3 grid((unsigned)query_blocks, (unsigned)plan.splits);
@@ -128,9 +134,10 @@ void run_pairwise(const CudaDevice& device, const Pairs& p, Reducer reducer, con
                                                                             plan.rows_per_split);
     cuda_check_launch(what);
     KGEN_LAUNCH(blocks_for(p.m, 256), 256, 0, device.stream, pairwise_merge_kernel<Reducer>)(p.m, plan.splits, reducer,
-                                                                                      states.as<State>());
+                                                                                      states.as<State>(),
+                                                                                      checks.device());
     cuda_check_launch(what);
-    cuda_check(cudaStreamSynchronize(device.stream), what);
+    checks.launched();
 }
 
 }  // namespace

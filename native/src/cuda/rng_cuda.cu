@@ -66,7 +66,6 @@ void philox_fill(const CudaDevice& device, uint64_t seed, uint64_t stream, uint6
     KGEN_LAUNCH(philox_blocks(offset, count, threads), threads, 0, device.stream, philox_fill_kernel<Normal>)(
         seed, stream, offset, out, count);
     cuda_check_launch(Normal ? "normal fill" : "uniform fill");
-    cuda_check(cudaStreamSynchronize(device.stream), Normal ? "normal fill" : "uniform fill");
 }
 
 }  // namespace
@@ -86,7 +85,6 @@ void cuda_particle_update(const CudaDevice& device, const ParticleUpdate& update
     const int threads = 256;
     KGEN_LAUNCH(philox_blocks(update.offset, update.count, threads), threads, 0, device.stream, particle_update_kernel)(update);
     cuda_check_launch("particle update");
-    cuda_check(cudaStreamSynchronize(device.stream), "particle update");
 }
 
 }  // namespace kgen

@@ -99,7 +99,7 @@ ScanResult cuda_scan(const CudaDevice& device, const float* values, int64_t coun
     cuda_check_launch("scan");
     ScanTotals host{};
     cuda_check(cudaMemcpyAsync(&host, totals, sizeof host, cudaMemcpyDeviceToHost, device.stream), "scan");
-    cuda_check(cudaStreamSynchronize(device.stream), "scan");
+    device.checks->wait("scan");
     ScanResult result;
     result.bad_count = (int64_t)host.bad_count;
     result.first_bad = host.bad_count != 0 ? (int64_t)host.first_bad : -1;
@@ -112,7 +112,6 @@ void cuda_row_update(const CudaDevice& device, float* y, const float* a, const f
     const DeviceScope scope(device);
     KGEN_LAUNCH(blocks_for(m * d, kThreads), kThreads, 0, device.stream, row_update_kernel)(y, a, x, scale, m, d);
     cuda_check_launch("row update");
-    cuda_check(cudaStreamSynchronize(device.stream), "row update");
 }
 
 double cuda_sum_squares(const CudaDevice& device, const float* values, int64_t count) {
@@ -128,7 +127,7 @@ double cuda_sum_squares(const CudaDevice& device, const float* values, int64_t c
     cuda_check_launch("sum of squares");
     double host = 0.0;
     cuda_check(cudaMemcpyAsync(&host, result, sizeof host, cudaMemcpyDeviceToHost, device.stream), "sum of squares");
-    cuda_check(cudaStreamSynchronize(device.stream), "sum of squares");
+    device.checks->wait("sum of squares");
     return host;
 }
 

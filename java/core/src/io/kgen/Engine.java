@@ -18,7 +18,9 @@ import java.util.function.Consumer;
  * <p>Every argument is checked before native code runs: shapes, NaN or infinite entries,
  * bandwidths, weights, empty inputs; each failure is an {@link IllegalArgumentException} naming
  * the argument and the value (context-resident weights and bandwidths are checked by the native
- * call, with the same kind of message). Failures inside the native library (out of memory, CUDA
+ * call, with the same kind of message; on a CUDA engine that check runs on the device with the
+ * operation, and the exception comes from the next call that waits for the device, such as the
+ * copy of the outputs to the host, with the operation's outputs left undefined). Failures inside the native library (out of memory, CUDA
  * errors) are {@link KgenException}s carrying the native message.
  *
  * <p>Thread-safe: calls on one engine are serialised (each native operation already uses the
