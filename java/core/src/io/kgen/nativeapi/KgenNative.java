@@ -30,6 +30,8 @@ public final class KgenNative {
 
     public static native int kgen_cpu_default_threads(int[] threads);
 
+    public static native int kgen_cpu_blas_load(@Cast("const char*") String libraryPath);
+
     public static native int kgen_context_create(int backend, int device,
             @Cast("kgen_context**") long[] context);
 
