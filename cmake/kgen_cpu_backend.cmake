@@ -10,6 +10,7 @@ set(kgen_cpu_sources
   ${kgen_cpu_dir}/pairwise_cpu.cpp
   ${kgen_cpu_dir}/rng_cpu.cpp
   ${kgen_cpu_dir}/rows_cpu.cpp
+  ${kgen_cpu_dir}/fast/blas.cpp
   ${kgen_cpu_dir}/fast/fast_sums.cpp
   ${kgen_cpu_dir}/fast/tiles_portable.cpp
   ${kgen_cpu_dir}/fast/tiles_avx2.cpp
@@ -20,6 +21,7 @@ set(kgen_tile_flags -O3 -ffp-contract=fast -fno-math-errno)
 
 function(kgen_add_cpu_backend target)
   target_sources(${target} PRIVATE ${kgen_cpu_sources})
+  target_link_libraries(${target} PRIVATE ${CMAKE_DL_LIBS})  # blas.cpp opens OpenBLAS at run time
   set_source_files_properties(${kgen_cpu_dir}/fast/tiles_portable.cpp TARGET_DIRECTORY ${target}
     PROPERTIES COMPILE_OPTIONS "${kgen_tile_flags}")
   set_source_files_properties(${kgen_cpu_dir}/fast/tiles_avx2.cpp TARGET_DIRECTORY ${target}

@@ -47,7 +47,7 @@
 extern "C" {
 #endif
 
-#define KGEN_ABI_VERSION 4
+#define KGEN_ABI_VERSION 5
 
 typedef enum kgen_status {
     KGEN_OK = 0,
@@ -118,6 +118,18 @@ kgen_status kgen_cpu_context_create(int threads, int path, int isa, kgen_context
 /* The thread count of a CPU context created with threads = 0: KGEN_THREADS when set (a positive
    integer; anything else is KGEN_INVALID_ARGUMENT), else every hardware thread. */
 kgen_status kgen_cpu_default_threads(int* threads);
+/*
+ * Hands the CPU fast path an OpenBLAS shared library (a path dlopen accepts, or a file name it
+ * finds): CPU contexts created afterwards run their GEMM-shaped blocks at d > 32 with its
+ * cblas_sgemm instead of the hand-written ones (unless KGEN_CPU_BLAS=off when they are created;
+ * KGEN_CPU_BLAS=on makes creating one fail with KGEN_UNAVAILABLE when none was loaded). The library
+ * is set to one thread (openblas_set_num_threads(1)), which holds for every user of it in the
+ * process: each of a context's threads calls it for one block at a time, so the bits still do not
+ * depend on the thread count. KGEN_UNAVAILABLE when it cannot be opened or is not an OpenBLAS;
+ * the hand-written blocks then stay in use. The Java layer calls this with JavaCPP's OpenBLAS
+ * when that is on the class path.
+ */
+kgen_status kgen_cpu_blas_load(const char* library_path);
 kgen_status kgen_context_destroy(kgen_context* context);
 /* One line describing the backend and device (name, memory, driver, architectures). */
 kgen_status kgen_context_describe(kgen_context* context, char* buffer, size_t capacity);

@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "checks.h"
+#include "cpu/fast/blas.h"
 #include "cpu/thread_pool.h"
 #include "errors.h"
 #include "kgen.h"
@@ -125,6 +126,13 @@ kgen_status kgen_cpu_default_threads(int* threads) {
     return guarded([&] {
         check::pointer(threads, "threads");
         *threads = kgen::default_thread_count();
+    });
+}
+
+kgen_status kgen_cpu_blas_load(const char* library_path) {
+    return guarded([&] {
+        check::pointer(library_path, "library_path");
+        kgen::blas_load(library_path);
     });
 }
 

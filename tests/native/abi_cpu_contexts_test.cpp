@@ -1,10 +1,15 @@
 // kgen_cpu_context_create: its argument checks, the fast path on every instruction set this CPU
 // runs against the float64 reference path, the same bits on 1, 2 and 8 threads, and the high-d
 // cases where the GEMM form of r^2 cancels (tiny bandwidths, data far from the origin) or where
-// nearly every weight is negligible.
+// nearly every weight is negligible. The fast path runs on the hand-written high-d blocks, then,
+// where the build names an OpenBLAS (KGEN_TEST_OPENBLAS_DIR), once more on its sgemm;
+// kgen_cpu_blas_load's checks and KGEN_CPU_BLAS come first.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -100,7 +105,8 @@ void check_every_isa(Rng& rng, kgen_context* reference) {
         {rng, 61, 61, 3, 0.4f, false, true},    {rng, 37, 523, 5, 1.0f, true, false},
         {rng, 17, 131, 16, 2.0f, false, false}, {rng, 23, 23, 31, 3.0f, true, true},
         {rng, 5, 67, 33, 3.0f, false, false},   {rng, 11, 131, 784, 12.0f, true, false},
-        {rng, 41, 41, 100, 5.0f, false, true},
+        {rng, 41, 41, 100, 5.0f, false, true},  {rng, 150, 700, 70, 6.0f, true, false},
+        {rng, 13, 2100, 40, 4.0f, true, false},  // sgemm: few queries, the data cut into slices
     };
     for (int isa : {KGEN_CPU_ISA_PORTABLE, KGEN_CPU_ISA_AVX2, KGEN_CPU_ISA_AVX512}) {
         kgen_context* fast = nullptr;
@@ -120,7 +126,7 @@ void check_every_isa(Rng& rng, kgen_context* reference) {
 
 void check_same_bits_on_any_thread_count(Rng& rng) {
     const Problem problems[] = {{rng, 67, 1031, 3, 0.2f, true, false}, {rng, 70, 300, 100, 6.0f, false, false},
-                                {rng, 129, 129, 17, 1.0f, false, true}};
+                                {rng, 129, 129, 17, 1.0f, false, true}, {rng, 9, 2300, 50, 5.0f, true, false}};
     for (const Problem& p : problems) {
         std::vector<Scores> results;
         for (int threads : {1, 2, 8}) {
@@ -150,18 +156,60 @@ void check_high_d_hard_cases(Rng& rng, kgen_context* reference, kgen_context* fa
     expect_close("sparse weights", run(fast, sparse), run(reference, sparse), 2e-5);
 }
 
-}  // namespace
+// Before any BLAS is loaded in this process: bad libraries and KGEN_CPU_BLAS values are named.
+void check_blas_rejections() {
+    EXPECT_REJECTED(kgen_cpu_blas_load(nullptr), KGEN_INVALID_ARGUMENT, "library_path");
+    EXPECT_REJECTED(kgen_cpu_blas_load("/no/such/folder/libopenblas.so.0"), KGEN_UNAVAILABLE, "/no/such/folder");
+    EXPECT_REJECTED(kgen_cpu_blas_load("libm.so.6"), KGEN_UNAVAILABLE, "not an OpenBLAS");
+    kgen_context* c = nullptr;
+    setenv("KGEN_CPU_BLAS", "maybe", 1);
+    EXPECT_REJECTED(kgen_cpu_context_create(1, KGEN_CPU_FAST, KGEN_CPU_ISA_AUTO, &c), KGEN_INVALID_ARGUMENT,
+                    "KGEN_CPU_BLAS");
+    setenv("KGEN_CPU_BLAS", "on", 1);
+    EXPECT_REJECTED(kgen_cpu_context_create(1, KGEN_CPU_FAST, KGEN_CPU_ISA_AUTO, &c), KGEN_UNAVAILABLE,
+                    "KGEN_CPU_BLAS");
+    unsetenv("KGEN_CPU_BLAS");
+}
 
-void check_cpu_contexts(kgen_context*, Rng& rng) {
-    check_rejections();
-    check_default_threads();
+// The OpenBLAS the build unpacked, its Fortran run-time libraries first (only libopenblas finds
+// its neighbours by itself); false when the build names none.
+bool load_test_openblas() {
+    const char* folder = std::getenv("KGEN_TEST_OPENBLAS_DIR");
+    if (folder == nullptr || *folder == '\0') {
+        std::printf("  no KGEN_TEST_OPENBLAS_DIR: the sgemm blocks are not tried\n");
+        return false;
+    }
+    for (const char* name : {"libquadmath.so.0", "libgfortran.so.5"}) {
+        const std::string path = std::string(folder) + "/" + name;
+        EXPECT(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL) != nullptr, "cannot open %s: %s", path.c_str(), dlerror());
+    }
+    return CHECK_OK(kgen_cpu_blas_load((std::string(folder) + "/libopenblas.so.0").c_str()));
+}
+
+void check_fast_path(Rng& rng, const char* blocks) {
     kgen_context* reference = cpu_context(2, KGEN_CPU_REFERENCE, KGEN_CPU_ISA_AUTO);
     kgen_context* fast = cpu_context(2, KGEN_CPU_FAST, KGEN_CPU_ISA_AUTO);
+    char text[512];
+    CHECK_OK(kgen_context_describe(fast, text, sizeof text));
+    EXPECT(std::strstr(text, blocks) != nullptr, "want \"%s\" in \"%s\"", blocks, text);
     check_every_isa(rng, reference);
     check_same_bits_on_any_thread_count(rng);
     check_high_d_hard_cases(rng, reference, fast);
     CHECK_OK(kgen_context_destroy(fast));
     CHECK_OK(kgen_context_destroy(reference));
+}
+
+}  // namespace
+
+void check_cpu_contexts(kgen_context*, Rng& rng) {
+    check_rejections();
+    check_default_threads();
+    const char* saved = std::getenv("KGEN_CPU_BLAS");
+    const std::string kept = saved ? saved : "";
+    check_blas_rejections();
+    check_fast_path(rng, "high d on hand-written blocks");
+    if (load_test_openblas()) check_fast_path(rng, "high d on OpenBLAS sgemm");
+    if (saved) setenv("KGEN_CPU_BLAS", kept.c_str(), 1);
 }
 
 }  // namespace kgen_test

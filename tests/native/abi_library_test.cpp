@@ -9,10 +9,10 @@ namespace kgen_test {
 namespace {
 
 void check_library() {
-    EXPECT(kgen_abi_version() == KGEN_ABI_VERSION && KGEN_ABI_VERSION == 4, "kgen_abi_version() = %d, header %d",
+    EXPECT(kgen_abi_version() == KGEN_ABI_VERSION && KGEN_ABI_VERSION == 5, "kgen_abi_version() = %d, header %d",
            kgen_abi_version(), KGEN_ABI_VERSION);
     const std::string info = kgen_build_info();
-    EXPECT(info.find("ABI 4") != std::string::npos, "kgen_build_info() does not give the ABI: \"%s\"", info.c_str());
+    EXPECT(info.find("ABI 5") != std::string::npos, "kgen_build_info() does not give the ABI: \"%s\"", info.c_str());
     const int cuda = kgen_cuda_compiled();
     EXPECT(cuda == 0 || cuda == 1, "kgen_cuda_compiled() = %d", cuda);
     EXPECT(info.find(cuda ? "CUDA" : "CPU only") != std::string::npos, "kgen_build_info() with CUDA %s: \"%s\"",

@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "../backend.h"
 #include "../errors.h"
@@ -32,16 +34,78 @@ void read_meminfo(size_t* free_bytes, size_t* total_bytes) {
     }
 }
 
+// Large blocks a call stages its host operands in, kept for the next call of the same size: a
+// fresh one comes from mmap, and filling it page-faults anew on every call (as slow as the copy).
+class BlockCache {
+public:
+    static constexpr size_t kLeast = size_t(1) << 20;  // smaller blocks come from malloc's own pools
+    static constexpr size_t kKept = 4;                    // at most this many blocks
+    static constexpr size_t kKeptBytes = size_t(512) << 20;  // of at most this much in all
+
+    ~BlockCache() {
+        for (const Block& b : kept_) std::free(b.pointer);
+    }
+    // A kept block of `bytes` to `2 bytes`, or null.
+    void* take(size_t bytes) {
+        if (bytes < kLeast) return nullptr;
+        std::lock_guard<std::mutex> hold(lock_);
+        for (size_t i = 0; i < kept_.size(); ++i) {
+            if (kept_[i].bytes >= bytes && kept_[i].bytes / 2 <= bytes) {
+                void* p = kept_[i].pointer;
+                live_.push_back(kept_[i]);
+                kept_.erase(kept_.begin() + (long)i);
+                return p;
+            }
+        }
+        return nullptr;
+    }
+    void note(void* pointer, size_t bytes) {
+        if (bytes < kLeast) return;
+        std::lock_guard<std::mutex> hold(lock_);
+        live_.push_back(Block{pointer, bytes});
+    }
+    // Whether the block is kept (else the caller frees it); the oldest kept one goes when full.
+    bool keep(void* pointer) {
+        std::lock_guard<std::mutex> hold(lock_);
+        for (size_t i = 0; i < live_.size(); ++i) {
+            if (live_[i].pointer != pointer) continue;
+            const Block block = live_[i];
+            live_.erase(live_.begin() + (long)i);
+            if (block.bytes > kKeptBytes) return false;
+            size_t total = block.bytes;
+            for (const Block& b : kept_) total += b.bytes;
+            while (!kept_.empty() && (kept_.size() == kKept || total > kKeptBytes)) {
+                total -= kept_.front().bytes;
+                std::free(kept_.front().pointer);
+                kept_.erase(kept_.begin());
+            }
+            kept_.push_back(block);
+            return true;
+        }
+        return false;
+    }
+
+private:
+    struct Block {
+        void* pointer;
+        size_t bytes;
+    };
+    std::mutex lock_;
+    std::vector<Block> live_, kept_;
+};
+
 class CpuBackend final : public Backend {
 public:
     explicit CpuBackend(const CpuOptions& options)
         : fast_(options.path == KGEN_CPU_FAST),
           isa_(resolve_cpu_isa(options.isa)),
+          sgemm_(fast_ ? resolve_blas() : nullptr),
           pool_(options.threads > 0 ? options.threads : default_thread_count()) {}
 
     std::string describe() override {
         return "CPU, " + std::to_string(pool_.threads()) + " threads, " +
-               (fast_ ? std::string("fast path (") + cpu_isa_name(isa_) + ", float32 tiles, float64 row sums)"
+               (fast_ ? std::string("fast path (") + cpu_isa_name(isa_) + ", float32 tiles, float64 row sums, high d on " +
+                              (sgemm_ ? "OpenBLAS sgemm)" : "hand-written blocks)")
                       : std::string("reference path (float64 accumulation)"));
     }
 
@@ -58,14 +122,18 @@ public:
         // 64-byte alignment for vector loads; the size is rounded up as aligned_alloc requires.
         size_t rounded = (bytes + 63) / 64 * 64;
         if (rounded < bytes) throw out_of_memory("cannot allocate " + std::to_string(bytes) + " bytes");
+        if (void* kept = blocks_.take(rounded)) return kept;
         void* p = std::aligned_alloc(64, rounded);
         if (p == nullptr) {
             throw out_of_memory("host allocation of " + std::to_string(bytes) + " bytes failed");
         }
+        blocks_.note(p, rounded);
         return p;
     }
 
-    void release(void* pointer) override { std::free(pointer); }
+    void release(void* pointer) override {
+        if (!blocks_.keep(pointer)) std::free(pointer);
+    }
 
     void memory_info(size_t* free_bytes, size_t* total_bytes) override {
         read_meminfo(free_bytes, total_bytes);
@@ -82,11 +150,11 @@ public:
     }
 
     void reduce(const Reduction& p, const Epilogue& out) override {
-        if (fast_ && fast_sums_cover(p, out.gradient != nullptr)) fast_reduce(pool_, isa_, p, out);
+        if (fast_ && fast_sums_cover(p, out.gradient != nullptr)) fast_reduce(pool_, isa_, sgemm_, p, out);
         else cpu_reduce(pool_, p, out);
     }
     void reduce_partial(const Reduction& p, const Partial& out) override {
-        if (fast_ && fast_sums_cover(p, out.gradient_sum != nullptr)) fast_reduce_partial(pool_, isa_, p, out);
+        if (fast_ && fast_sums_cover(p, out.gradient_sum != nullptr)) fast_reduce_partial(pool_, isa_, sgemm_, p, out);
         else cpu_reduce_partial(pool_, p, out);
     }
     void merge_partial(int64_t m, int64_t d, const Partial& a, const ConstPartial& b) override {
@@ -115,8 +183,10 @@ public:
     void distance_sum(const Pairs& p, float* sums) override { cpu_distance_sum(pool_, p, sums); }
 
 private:
+    BlockCache blocks_;
     const bool fast_;
     const int isa_;
+    const SgemmFunction sgemm_;  // null: hand-written high-d blocks
     ThreadPool pool_;
 };
 

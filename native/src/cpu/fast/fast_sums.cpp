@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "../../common/kernels.h"
@@ -123,59 +124,161 @@ struct SumsWanted {
     bool centered;  // score, Euler step, gradient
 };
 
-// Runs the tiles over every query block; `finish(row sums, query)` writes its outputs.
+// The buffers of one query block, kept per thread between blocks and calls: a fresh block of a
+// megabyte or more comes from mmap, and its first touch page-faults on every call (about as
+// slow as the GEMM work of a high-d block). The pool's threads live as long as their context.
+struct BlockScratch {
+    std::vector<double> scale, max_logit, sum_exp, weighted, centered, gradients;
+    std::vector<int64_t> self;
+    std::vector<float> centered_x;
+    std::vector<unsigned char> tiles;  // the high-d tiles' buffers (QueryBlock::scratch)
+};
+thread_local BlockScratch block_scratch;
+thread_local std::vector<double> kept_partial;  // run_blocks' slices, at most 256 MB (blas_split)
+
+// The per-block work of run_blocks: sets up a QueryBlock over `kept` for queries [begin, begin +
+// count) and data rows [rows_begin, rows_end), runs the tiles, and writes the outputs.
 template <typename Finish>
-void run_blocks(ThreadPool& pool, int isa, const Reduction& p, SumsWanted wanted, bool gradient, Finish&& finish) {
+struct BlockRunner {
+    const Reduction& p;
+    const StagedData& s;
+    const TileKernels& tiles;
+    SumsWanted wanted;
+    bool gradient;
+    Finish& finish;
+
+    void sum(int64_t begin, int64_t count, int64_t rows_begin, int64_t rows_end, BlockScratch& kept) const {
+        const bool low = p.d <= kMaxLowD;
+        kept.scale.resize(count);
+        kept.max_logit.resize(count);
+        kept.sum_exp.resize(count);
+        kept.self.resize(count);
+        kept.weighted.assign(wanted.weighted ? count * p.d : 0, 0.0);
+        kept.centered.assign(wanted.centered ? count * p.d : 0, 0.0);
+        for (int64_t q = 0; q < count; ++q) {
+            const double h = p.bandwidths ? (double)p.bandwidths[begin + q] : (double)p.bandwidth;
+            kept.scale[q] = 1.0 / (2.0 * h * h);
+            // The skipped row, or -1 where it lies outside the data (a slice's offset may put it there).
+            const int64_t skip = begin + q + p.self_offset;
+            kept.self[q] = p.leave_one_out && skip >= 0 && skip < p.n ? skip : -1;
+        }
+        QueryBlock b;
+        b.x = p.queries + begin * p.d;
+        if (s.center) {
+            kept.centered_x.resize(count * p.d);
+            for (int64_t e = 0; e < count * p.d; ++e) kept.centered_x[e] = b.x[e] - s.center[e % p.d];
+            b.x = kept.centered_x.data();
+        }
+        b.count = count;
+        b.rows_begin = rows_begin;
+        b.rows_end = rows_end;
+        b.scale = kept.scale.data();
+        b.self = kept.self.data();
+        b.max_logit = kept.max_logit.data();
+        b.sum_exp = kept.sum_exp.data();
+        b.weighted = wanted.weighted ? kept.weighted.data() : nullptr;
+        b.centered = wanted.centered ? kept.centered.data() : nullptr;
+        if (!low) {
+            // 64 bytes spare: the base is aligned here
+            kept.tiles.resize((size_t)tiles.high_d_scratch_bytes(count, p.d, s.sgemm != nullptr) + 64);
+            const uintptr_t base = (uintptr_t)kept.tiles.data();
+            b.scratch = (unsigned char*)((base + 63) / 64 * 64);
+        }
+        (low ? tiles.low_d : tiles.high_d)(s, b);
+    }
+
+    void write(int64_t begin, int64_t count, BlockScratch& kept) const {
+        kept.gradients.assign(gradient ? p.d : 0, 0.0);
+        for (int64_t q = 0; q < count; ++q) {
+            double* w = wanted.weighted ? kept.weighted.data() + q * p.d : nullptr;
+            if (w && s.center) {
+                for (int64_t k = 0; k < p.d; ++k) w[k] += (double)s.center[k] * kept.sum_exp[q];
+            }
+            const double* c = wanted.centered ? kept.centered.data() + q * p.d : nullptr;
+            // The Gaussian's grad_x log k = 2 c (y - x): its sum is 2 c sum e (y - x).
+            for (int64_t k = 0; k < (int64_t)kept.gradients.size(); ++k) kept.gradients[k] = 2.0 * kept.scale[q] * c[k];
+            finish(RowSums{kept.max_logit[q], kept.sum_exp[q], w, gradient ? kept.gradients.data() : nullptr, c},
+                   begin + q);
+        }
+    }
+};
+
+// Runs the tiles over every query block (and data slice, see BlockSplit); `finish(row sums,
+// query)` writes its outputs.
+template <typename Finish>
+void run_blocks(ThreadPool& pool, int isa, SgemmFunction sgemm, const Reduction& p, SumsWanted wanted, bool gradient, Finish&& finish) {
     Staging buffers;
-    const StagedData s = stage(pool, p, buffers);
+    StagedData s = stage(pool, p, buffers);
+    s.sgemm = sgemm;
     const TileKernels tiles = kernels_for(isa);
     const bool low = p.d <= kMaxLowD;
     // High d sums e y alone (gradient outputs go to the reference path there).
     if (!low) wanted = SumsWanted{true, false};
-    const int64_t grain = low ? kLowDQueries : kHighDQueries;
-    pool.parallel_for(p.m, grain, [&](int64_t begin, int64_t end) {
-        const int64_t count = end - begin;
-        std::vector<double> scale(count), max_logit(count), sum_exp(count);
-        std::vector<double> weighted(wanted.weighted ? count * p.d : 0), centered(wanted.centered ? count * p.d : 0);
-        std::vector<int64_t> self(count);
-        for (int64_t q = 0; q < count; ++q) {
-            const double h = p.bandwidths ? (double)p.bandwidths[begin + q] : (double)p.bandwidth;
-            scale[q] = 1.0 / (2.0 * h * h);
-            // The skipped row, or -1 where it lies outside the data (a slice's offset may put it there).
-            const int64_t skip = begin + q + p.self_offset;
-            self[q] = p.leave_one_out && skip >= 0 && skip < p.n ? skip : -1;
-        }
-        QueryBlock b;
-        b.x = p.queries + begin * p.d;
-        std::vector<float> centered_x;
-        if (s.center) {
-            centered_x.resize(count * p.d);
-            for (int64_t e = 0; e < count * p.d; ++e) centered_x[e] = b.x[e] - s.center[e % p.d];
-            b.x = centered_x.data();
-        }
-        b.count = count;
-        b.scale = scale.data();
-        b.self = self.data();
-        b.max_logit = max_logit.data();
-        b.sum_exp = sum_exp.data();
-        b.weighted = wanted.weighted ? weighted.data() : nullptr;
-        b.centered = wanted.centered ? centered.data() : nullptr;
-        (low ? tiles.low_d : tiles.high_d)(s, b);
-        std::vector<double> gradients(gradient ? p.d : 0);
-        for (int64_t q = 0; q < count; ++q) {
-            double* w = wanted.weighted ? weighted.data() + q * p.d : nullptr;
-            if (w && s.center) {
-                for (int64_t k = 0; k < p.d; ++k) w[k] += (double)s.center[k] * sum_exp[q];
+    const BlockSplit split = low ? BlockSplit{kLowDQueries, 1, p.n}
+                             : sgemm ? blas_split(p.m, p.n, p.d) : BlockSplit{kHighDQueries, 1, p.n};
+    const BlockRunner<Finish> runner{p, s, tiles, wanted, gradient, finish};
+    if (split.slices == 1) {
+        pool.parallel_for(p.m, split.query_grain, [&](int64_t begin, int64_t end) {
+            runner.sum(begin, end - begin, 0, p.n, block_scratch);
+            runner.write(begin, end - begin, block_scratch);
+        });
+        return;
+    }
+    // Each (query block, data slice) unit keeps its max, sum and e.y per query; the slices are
+    // then merged in their order, as partial states are (MATH.md): the same bits on any thread count.
+    const int64_t d = p.d, width = d + 2, slices = split.slices;
+    const int64_t blocks = (p.m + split.query_grain - 1) / split.query_grain;
+    std::vector<double>& partial = kept_partial;  // kept on this thread, as BlockScratch is
+    partial.resize(slices * p.m * width);
+    pool.parallel_for(blocks * slices, 1, [&](int64_t u0, int64_t u1) {
+        for (int64_t u = u0; u < u1; ++u) {
+            const int64_t block = u / slices, slice = u % slices;
+            const int64_t begin = block * split.query_grain, count = std::min(p.m, begin + split.query_grain) - begin;
+            BlockScratch& kept = block_scratch;
+            runner.sum(begin, count, slice * split.slice_rows, std::min(p.n, (slice + 1) * split.slice_rows), kept);
+            for (int64_t q = 0; q < count; ++q) {
+                double* out = partial.data() + (slice * p.m + begin + q) * width;
+                out[0] = kept.max_logit[q];
+                out[1] = kept.sum_exp[q];
+                std::copy(kept.weighted.begin() + q * d, kept.weighted.begin() + (q + 1) * d, out + 2);
             }
-            const double* c = wanted.centered ? centered.data() + q * p.d : nullptr;
-            // The Gaussian's grad_x log k = 2 c (y - x): its sum is 2 c sum e (y - x).
-            for (int64_t k = 0; k < (int64_t)gradients.size(); ++k) gradients[k] = 2.0 * scale[q] * c[k];
-            finish(RowSums{max_logit[q], sum_exp[q], w, gradient ? gradients.data() : nullptr, c}, begin + q);
         }
+    });
+    pool.parallel_for(p.m, split.query_grain, [&](int64_t begin, int64_t end) {
+        BlockScratch& kept = block_scratch;
+        const int64_t count = end - begin;
+        runner.sum(begin, count, 0, 0, kept);  // no rows: sets the block up (scale, zero sums)
+        for (int64_t q = 0; q < count; ++q) {
+            double top = -INFINITY;
+            for (int64_t slice = 0; slice < slices; ++slice) top = std::max(top, partial[(slice * p.m + begin + q) * width]);
+            kept.max_logit[q] = top;
+            if (top == -INFINITY) continue;
+            for (int64_t slice = 0; slice < slices; ++slice) {
+                const double* in = partial.data() + (slice * p.m + begin + q) * width;
+                if (in[0] == -INFINITY) continue;
+                const double factor = std::exp(in[0] - top);
+                kept.sum_exp[q] += factor * in[1];
+                for (int64_t k = 0; k < d; ++k) kept.weighted[q * d + k] += factor * in[2 + k];
+            }
+        }
+        runner.write(begin, count, kept);
     });
 }
 
 }  // namespace
+
+BlockSplit blas_split(int64_t m, int64_t n, int64_t d) {
+    BlockSplit split;
+    const int64_t blocks = (m + 127) / 128;
+    split.query_grain = (m + blocks - 1) / blocks;
+    const int64_t row_blocks = (n + kBlasRows - 1) / kBlasRows;
+    split.slices = std::max<int64_t>(1, std::min((4 + blocks - 1) / blocks, row_blocks / 4));
+    // the slices' partial sums (slices x m x (d + 2) doubles) stay under 256 MB
+    while (split.slices > 1 && split.slices * m * (d + 2) * 8 > (int64_t(256) << 20)) --split.slices;
+    split.slice_rows = (row_blocks + split.slices - 1) / split.slices * kBlasRows;
+    split.slices = (n + split.slice_rows - 1) / split.slice_rows;
+    return split;
+}
 
 bool fast_sums_cover(const Reduction& p, bool gradient) {
     // The low-d tiles keep data indices in int32 lanes. At high d the gradient sum
@@ -186,14 +289,14 @@ bool fast_sums_cover(const Reduction& p, bool gradient) {
     return p.d <= kMaxLowD ? p.n < (int64_t(1) << 30) : !gradient;
 }
 
-void fast_reduce(ThreadPool& pool, int isa, const Reduction& p, const Epilogue& out) {
+void fast_reduce(ThreadPool& pool, int isa, SgemmFunction sgemm, const Reduction& p, const Epilogue& out) {
     const SumsWanted wanted{out.mean != nullptr, out.score || out.euler.x || out.gradient};
-    run_blocks(pool, isa, p, wanted, out.gradient != nullptr,
+    run_blocks(pool, isa, sgemm, p, wanted, out.gradient != nullptr,
                [&](const RowSums& row, int64_t i) { write_row<GaussianKernel>(row, p, i, out); });
 }
 
-void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& p, const Partial& out) {
-    run_blocks(pool, isa, p, SumsWanted{true, out.gradient_sum != nullptr}, out.gradient_sum != nullptr,
+void fast_reduce_partial(ThreadPool& pool, int isa, SgemmFunction sgemm, const Reduction& p, const Partial& out) {
+    run_blocks(pool, isa, sgemm, p, SumsWanted{true, out.gradient_sum != nullptr}, out.gradient_sum != nullptr,
                [&](const RowSums& row, int64_t i) { write_partial_row(row, i, p.d, out); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "../../backend.h"
 #include "../thread_pool.h"
+#include "blas.h"
 
 namespace kgen {
 
@@ -16,13 +17,31 @@ namespace kgen {
 // at low d only); the reference path takes the rest.
 bool fast_sums_cover(const Reduction& problem, bool gradient);
 
-void fast_reduce(ThreadPool& pool, int isa, const Reduction& problem, const Epilogue& out);
-void fast_reduce_partial(ThreadPool& pool, int isa, const Reduction& problem, const Partial& out);
+// isa: the tiles' instruction set; sgemm: OpenBLAS's for the high-d blocks, or null for the
+// hand-written ones.
+void fast_reduce(ThreadPool& pool, int isa, SgemmFunction sgemm, const Reduction& problem, const Epilogue& out);
+void fast_reduce_partial(ThreadPool& pool, int isa, SgemmFunction sgemm, const Reduction& problem, const Partial& out);
 
 constexpr int64_t kMaxLowD = 32;
 // Queries per block handed to a kernel (the parallel grain), fixed by the problem's shape alone.
 constexpr int64_t kLowDQueries = 16;
 constexpr int64_t kHighDQueries = 32;
+constexpr int64_t kBlasRows = 256;  // sgemm: data rows per block
+
+// How a call is cut into units of work: blocks of query_grain queries, times slices of
+// slice_rows data rows (the last ones shorter), both from the problem's shape alone.
+struct BlockSplit {
+    int64_t query_grain;
+    int64_t slices;
+    int64_t slice_rows;
+};
+// With sgemm: blocks of up to 128 queries, evened out (sgemm packs each block of data rows once per
+// query block, so few queries per block make packing cost as much as the products); where that
+// gives fewer than 4 blocks, the data is cut into slices as well (of 4 row blocks at least), so
+// that a few threads still share the work; the slices' sums are merged in order. Not more: each
+// slice drops weights against its own max, so slices of sparse weights keep some the whole row
+// would drop.
+BlockSplit blas_split(int64_t m, int64_t n, int64_t d);
 
 // The data side of one call, staged once for every query block.
 struct StagedData {
@@ -41,6 +60,7 @@ struct StagedData {
     const float* center = nullptr;
     const float* squared_norms = nullptr;
     const double* log_weights_f64 = nullptr;
+    SgemmFunction sgemm = nullptr;  // high d: OpenBLAS's, or null for the hand-written blocks
 };
 
 // A block of consecutive queries and where their sums go (all relative to max_logit, in double):
@@ -50,18 +70,23 @@ struct StagedData {
 struct QueryBlock {
     const float* x = nullptr;        // count x d
     int64_t count = 0;
+    int64_t rows_begin = 0;          // the data rows summed over: [rows_begin, rows_end)
+    int64_t rows_end = 0;            // (high d; low d always takes every row)
     const double* scale = nullptr;   // count values c = 1 / (2 h^2)
     const int64_t* self = nullptr;   // count data rows to skip (leave-one-out), -1 for none
     double* max_logit = nullptr;
     double* sum_exp = nullptr;
     double* weighted = nullptr;
     double* centered = nullptr;
+    unsigned char* scratch = nullptr;  // high d: TileKernels::high_d_scratch_bytes
 };
 
 // One instruction set's kernels.
 struct TileKernels {
     void (*low_d)(const StagedData& data, const QueryBlock& queries);
     void (*high_d)(const StagedData& data, const QueryBlock& queries);
+    // The bytes of QueryBlock::scratch high_d needs for `count` queries (64-byte aligned base).
+    int64_t (*high_d_scratch_bytes)(int64_t count, int64_t d, bool blas);
     int lanes;  // floats per vector
 };
 

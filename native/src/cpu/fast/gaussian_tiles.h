@@ -3,16 +3,19 @@
 // everything here stays inside that namespace).
 //
 // Accuracy. Logits and exponentials are float32; every query's sums are float32 over one block
-// of data rows (at most kLowBlock or kHighRows terms per lane) and float64 across blocks, so a
-// long row loses nothing to the float32 sums. Low d forms r^2 from direct differences: the
+// of data rows (at most kLowBlock or kHighRows terms per lane; with sgemm, kBlasRows terms in
+// an order sgemm chooses) and float64 across blocks, so a long row loses nothing to the float32
+// sums. Low d forms r^2 from direct differences: the
 // logit's error is a few ulp of the logit itself. High d forms r^2 = |x|^2 + |y|^2 - 2 x.y; the
 // part of its error that differs between data rows (|x|^2 is common to the row and cancels in
-// the softmax) is at most c (2 gamma |x| |y| + 2^-23 |y|^2), gamma from the dot product's length.
+// the softmax) is at most c (2 gamma |x| |y| + 2^-23 |y|^2), gamma from the dot product's length
+// and summation (high_d_tiles.h: the hand-written two-level sums, or sgemm's chunks).
 // Where that bound exceeds kLogitErrorBound (tiny bandwidths, data far from the origin), the
 // logits of every pair that can carry weight are recomputed in float64 from direct differences.
 // Data far from the origin is first moved to its mean (fast_sums.cpp), which shrinks |y|.
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fast_sums.h"
@@ -191,203 +194,11 @@ void low_d(const StagedData& s, const QueryBlock& b) {
     }
 }
 
-// ---- high d: blocks of queries x kHighRows data rows --------------------------------------
-
-constexpr int64_t kHighRows = 64;     // data rows per block
-constexpr double kLogitErrorBound = 1e-3;
-
-// Register tiles: accumulators plus the loaded operands must fit the register file (32 vector
-// registers with AVX-512, 16 below), or the tile spills and runs at the speed of L1.
-constexpr int kDotQueries = 4;                     // x.y tile: kDotQueries x kDotRows data rows
-constexpr int kDotRows = kLanes == 16 ? 4 : 3;
-constexpr int kSumVectors = kLanes == 16 ? 4 : 2;  // P.Y tile: 4 queries x kSumVectors vectors
-
-// Dot products of kDotQueries query rows with kDotRows data rows. Two-level sums: each lane adds at most
-// kDotChunk products before they go to a second sum, which bounds the float32 error by
-// (kDotChunk + d / (kDotChunk kLanes) + log2 kLanes) ulp of sum_k |x_k y_k| rather than d / kLanes.
-constexpr int64_t kDotChunk = 16;
-
-void dot_tile(const float* const x[kDotQueries], const float* const y[kDotRows], int64_t d,
-              float out[kDotQueries][kDotRows]) {
-    vfloat total[kDotQueries][kDotRows];
-    for (int a = 0; a < kDotQueries; ++a)
-        for (int b = 0; b < kDotRows; ++b) total[a][b] = splat(0.0f);
-    int64_t k = 0;
-    while (k + kLanes <= d) {
-        vfloat acc[kDotQueries][kDotRows];
-        for (int a = 0; a < kDotQueries; ++a)
-            for (int b = 0; b < kDotRows; ++b) acc[a][b] = splat(0.0f);
-        const int64_t chunk_end = smaller(d, k + kDotChunk * kLanes);
-        for (; k + kLanes <= chunk_end; k += kLanes) {
-            vfloat yv[kDotRows];
-            for (int b = 0; b < kDotRows; ++b) yv[b] = load(y[b] + k);
-            for (int a = 0; a < kDotQueries; ++a) {
-                const vfloat xa = load(x[a] + k);
-                for (int b = 0; b < kDotRows; ++b) acc[a][b] += xa * yv[b];
-            }
-        }
-        for (int a = 0; a < kDotQueries; ++a)
-            for (int b = 0; b < kDotRows; ++b) total[a][b] += acc[a][b];
-    }
-    for (int a = 0; a < kDotQueries; ++a) {
-        for (int b = 0; b < kDotRows; ++b) {
-            float tail = 0.0f;
-            for (int64_t t = k; t < d; ++t) tail += x[a][t] * y[b][t];
-            out[a][b] = (float)sum_lanes(total[a][b]) + tail;
-        }
-    }
-}
-
-// |x - y|^2 from direct differences in double (each difference of two floats is exact).
-double exact_squared_distance(const float* x, const float* y, int64_t d) {
-    vdouble part[2] = {vdouble{}, vdouble{}};
-    int64_t k = 0;
-    for (; k + kLanes <= d; k += kLanes) {
-        for (int h = 0; h < 2; ++h) {
-            const vdouble diff = load_widened(x + k + h * kHalfLanes) - load_widened(y + k + h * kHalfLanes);
-            part[h] += diff * diff;
-        }
-    }
-    double r2 = 0.0;
-    for (int l = 0; l < kHalfLanes; ++l) r2 += part[0][l] + part[1][l];
-    for (; k < d; ++k) {
-        const double diff = (double)x[k] - (double)y[k];
-        r2 += diff * diff;
-    }
-    return r2;
-}
-
-// acc[q][k] += sum over the listed rows of e[q][row] y[row][k], for 4 queries: 4 queries x 4
-// vectors of d in registers, float32 over the block, then added to the float64 sums.
-void weighted_rows_4(const StagedData& s, int64_t j0, const int64_t* rows, int64_t row_count,
-                     const float (*e)[kHighRows], const QueryBlock& b, int64_t q0, int64_t queries) {
-    const int64_t d = s.d;
-    int64_t k = 0;
-    for (; k + kSumVectors * kLanes <= d; k += kSumVectors * kLanes) {
-        vfloat acc[4][kSumVectors];
-        for (int q = 0; q < 4; ++q)
-            for (int v = 0; v < kSumVectors; ++v) acc[q][v] = splat(0.0f);
-        for (int64_t r = 0; r < row_count; ++r) {
-            const float* y = s.rows + (j0 + rows[r]) * d + k;
-            vfloat yv[kSumVectors];
-            for (int v = 0; v < kSumVectors; ++v) yv[v] = load(y + v * kLanes);
-            for (int q = 0; q < 4; ++q) {
-                const float w = e[q][rows[r]];
-                for (int v = 0; v < kSumVectors; ++v) acc[q][v] += w * yv[v];
-            }
-        }
-        for (int q = 0; q < queries; ++q) {
-            double* out = b.weighted + (q0 + q) * d + k;
-            for (int v = 0; v < kSumVectors; ++v)
-                for (int l = 0; l < kLanes; ++l) out[v * kLanes + l] += (double)acc[q][v][l];
-        }
-    }
-    for (; k < d; ++k) {
-        float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int64_t r = 0; r < row_count; ++r) {
-            const float y = s.rows[(j0 + rows[r]) * d + k];
-            for (int q = 0; q < 4; ++q) acc[q] += e[q][rows[r]] * y;
-        }
-        for (int q = 0; q < queries; ++q) b.weighted[(q0 + q) * d + k] += (double)acc[q];
-    }
-}
-
-void high_d(const StagedData& s, const QueryBlock& b) {
-    const int64_t d = s.d;
-    start_rows(b, d);
-    // Worst-case relative error of the float32 dot product (dot_tile), against
-    // sum_k |x_k y_k| <= |x| |y|, with the tail and the final roundings.
-    const double gamma = ((double)kDotChunk + (double)(d / (kDotChunk * kLanes)) + 8.0) * 0x1p-24;
-    float x_norm[kHighDQueries];
-    for (int64_t q = 0; q < b.count; ++q) {
-        double n2 = 0.0;
-        for (int64_t k = 0; k < d; ++k) n2 += (double)b.x[q * d + k] * (double)b.x[q * d + k];
-        x_norm[q] = (float)n2;
-    }
-    alignas(64) float dots[kHighDQueries][kHighRows];
-    alignas(64) double logits[kHighDQueries][kHighRows];
-    alignas(64) float e[kHighDQueries][kHighRows];
-    int64_t rows_used[kHighRows];
-
-    for (int64_t j0 = 0; j0 < s.n; j0 += kHighRows) {
-        const int64_t rows = smaller(kHighRows, s.n - j0);
-        for (int64_t q0 = 0; q0 < b.count; q0 += kDotQueries) {
-            // Rows past the block or the queries repeat the last one; their results are dropped.
-            const float* x[kDotQueries];
-            for (int a = 0; a < kDotQueries; ++a) x[a] = b.x + smaller(q0 + a, b.count - 1) * d;
-            for (int64_t t0 = 0; t0 < rows; t0 += kDotRows) {
-                const float* y[kDotRows];
-                for (int c = 0; c < kDotRows; ++c) y[c] = s.rows + (j0 + smaller(t0 + c, rows - 1)) * d;
-                float out[kDotQueries][kDotRows];
-                dot_tile(x, y, d, out);
-                for (int a = 0; a < kDotQueries && q0 + a < b.count; ++a)
-                    for (int c = 0; c < kDotRows && t0 + c < rows; ++c) dots[q0 + a][t0 + c] = out[a][c];
-            }
-        }
-        float y_norm_max = 0.0f;
-        for (int64_t t = 0; t < rows; ++t) y_norm_max = s.squared_norms[j0 + t] > y_norm_max ? s.squared_norms[j0 + t] : y_norm_max;
-        const double y_length_max = sqrt((double)y_norm_max);
-
-        for (int64_t q = 0; q < b.count; ++q) {
-            const double c = b.scale[q];
-            double block_max = -INFINITY;
-            for (int64_t t = 0; t < rows; ++t) {
-                const int64_t j = j0 + t;
-                double r2 = (double)x_norm[q] + (double)s.squared_norms[j] - 2.0 * (double)dots[q][t];
-                r2 = r2 > 0.0 ? r2 : 0.0;
-                const double logit = j == b.self[q] ? -INFINITY : s.log_weights_f64[j] - r2 * c;
-                logits[q][t] = logit;
-                block_max = larger(block_max, logit);
-            }
-            // The error of r^2 that differs between rows: 2 x.y and |y|^2 (float32). |x|^2 and its
-            // rounding are the same for the whole row and cancel in the softmax.
-            const double bound = c * (2.0 * gamma * sqrt((double)x_norm[q]) * y_length_max + 0x1p-23 * (double)y_norm_max);
-            if (bound > kLogitErrorBound && block_max > -INFINITY) {
-                // Every pair that may carry weight, recomputed from direct differences.
-                const double floor = larger(block_max, b.max_logit[q]) + (double)kNegligibleLogit - 2.0 * bound;
-                block_max = -INFINITY;
-                for (int64_t t = 0; t < rows; ++t) {
-                    if (logits[q][t] >= floor) {
-                        const double r2 = exact_squared_distance(b.x + q * d, s.rows + (j0 + t) * d, d);
-                        logits[q][t] = s.log_weights_f64[j0 + t] - r2 * c;
-                    }
-                    block_max = larger(block_max, logits[q][t]);
-                }
-            }
-            if (block_max > b.max_logit[q]) rescale_row(b, q, d, block_max);
-            const double m = b.max_logit[q];
-            float* eq = e[q];
-            for (int64_t t = 0; t < rows; ++t) {
-                const float shifted = m == -INFINITY ? -INFINITY : (float)(logits[q][t] - m);
-                eq[t] = shifted < kNegligibleLogit ? -INFINITY : shifted;
-            }
-            for (int64_t t = rows; t < kHighRows; ++t) eq[t] = -INFINITY;
-            vfloat block_sum = splat(0.0f);
-            for (int64_t t = 0; t < kHighRows; t += kLanes) {
-                const vfloat v = exp_nonpositive(load(eq + t));
-                store(eq + t, v);
-                block_sum += v;
-            }
-            b.sum_exp[q] += sum_lanes(block_sum);
-        }
-        // P.Y for groups of 4 queries over the rows where any of them has weight.
-        for (int64_t q0 = 0; q0 < b.count; q0 += 4) {
-            const int64_t queries = smaller(4, b.count - q0);
-            float group[4][kHighRows];
-            for (int q = 0; q < 4; ++q)
-                for (int64_t t = 0; t < kHighRows; ++t) group[q][t] = q < queries ? e[q0 + q][t] : 0.0f;
-            int64_t used = 0;
-            for (int64_t t = 0; t < rows; ++t) {
-                if (group[0][t] > 0.0f || group[1][t] > 0.0f || group[2][t] > 0.0f || group[3][t] > 0.0f) rows_used[used++] = t;
-            }
-            if (used > 0) weighted_rows_4(s, j0, rows_used, used, group, b, q0, queries);
-        }
-    }
-}
+#include "high_d_tiles.h"
 
 }  // namespace
 
-TileKernels kernels() { return TileKernels{low_d, high_d, kLanes}; }
+TileKernels kernels() { return TileKernels{low_d, high_d, high_d_scratch_bytes, kLanes}; }
 
 }  // namespace KGEN_TILES_NAMESPACE
 }  // namespace kgen

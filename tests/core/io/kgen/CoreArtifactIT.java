@@ -1,6 +1,7 @@
 package io.kgen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A tiny project built against the core artifact alone, as a user's project sees it: the README's
  * "Use from Java" block is compiled with the core jar and its run-time dependencies (as Maven
- * resolves them from the core's pom) as the only classpath, and run in a JVM of its own. Runs after
+ * resolves them from the core's pom) as the only classpath, and run in a JVM of its own: once as
+ * is, once without OpenBLAS (a user may exclude it; the CPU then runs its hand-written blocks). Runs after
  * the jar is packed (failsafe), so it is the shipped jar that is tried, natives included.
  */
 class CoreArtifactIT {
@@ -47,20 +49,41 @@ class CoreArtifactIT {
         int status = compiler.run(null, null, errors, "-classpath", joined, "-d", dir.toString(), source.toString());
         assertEquals(0, status, "the README example does not compile against the core artifact:\n" + errors);
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process run = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dorg.bytedeco.javacpp.cachedir=" + property("kgen.core.javacpp.cachedir"),
-                "-cp", dir + File.pathSeparator + joined, "KgenExample").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.txt").toFile()).start();
-        boolean finished = run.waitFor(120, TimeUnit.SECONDS);
-        if (!finished) run.destroyForcibly();
-        String out = Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8);
-        assertTrue(finished, "the example did not finish in 120 s:\n" + out);
-        assertEquals(0, run.exitValue(), out);
+        String out = runExample(joined);
         assertTrue(out.contains(": 100 samples; score at the first point "), out);
+        // the example prints the engine's description: which high-d blocks it runs
+        assertTrue(out.contains("high d on OpenBLAS sgemm"), out);
+        assertFalse(out.contains("cannot load OpenBLAS"), out);
+
+        // A user who excludes OpenBLAS: the same program runs on the hand-written blocks, quietly.
+        String withoutOpenBlas = String.join(File.pathSeparator, classpath.stream()
+                .filter(p -> !p.getFileName().toString().startsWith("openblas-")).map(Path::toString).toList());
+        out = runExample(withoutOpenBlas);
+        assertTrue(out.contains(": 100 samples; score at the first point "), out);
+        assertTrue(out.contains("high d on hand-written blocks"), out);
+        assertFalse(out.contains("OpenBLAS"), "without OpenBLAS, nothing to say about it:\n" + out);
     }
 
-    /** The core jar, then what its pom brings at run time: JavaCPP and its natives, nothing else. */
+    /** Runs the compiled example in a JVM of its own on {@code classpath}; its output. */
+    private String runExample(String classpath) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = Files.createTempFile(dir, "out", ".txt");
+        Process run = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-Dorg.bytedeco.javacpp.cachedir=" + property("kgen.core.javacpp.cachedir"),
+                "-cp", dir + File.pathSeparator + classpath, "KgenExample").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        boolean finished = run.waitFor(120, TimeUnit.SECONDS);
+        if (!finished) run.destroyForcibly();
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(finished, "the example did not finish in 120 s:\n" + out);
+        assertEquals(0, run.exitValue(), out);
+        return out;
+    }
+
+    /**
+     * The core jar, then what its pom brings at run time: JavaCPP and its natives, and the natives
+     * of JavaCPP's OpenBLAS; nothing else.
+     */
     private static List<Path> coreClasspath() throws IOException {
         List<Path> jars = new ArrayList<>();
         jars.add(Path.of(property("kgen.core.jar")));
@@ -69,9 +92,11 @@ class CoreArtifactIT {
             if (!entry.isEmpty()) jars.add(Path.of(entry));
         }
         List<String> names = jars.stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(3, jars.size(), "the core's run-time classpath: " + names);
+        assertEquals(4, jars.size(), "the core's run-time classpath: " + names);
         assertTrue(names.get(0).startsWith("kgen-core-"), names.toString());
-        assertTrue(names.subList(1, 3).stream().allMatch(n -> n.startsWith("javacpp-")), names.toString());
+        assertEquals(2, names.stream().filter(n -> n.startsWith("javacpp-")).count(), names.toString());
+        assertEquals(1, names.stream().filter(n -> n.startsWith("openblas-") && n.endsWith("-linux-x86_64.jar")).count(),
+                names.toString());
         return jars;
     }
 

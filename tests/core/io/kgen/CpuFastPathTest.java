@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * What the CPU's fast path promises beyond the contract families: every compiled instruction set
  * this CPU runs matches the float64 oracle, the bits do not depend on the thread count, and the
- * high-d GEMM form stays accurate where |x|^2 + |y|^2 - 2 x.y cancels (tiny bandwidths, data far
+ * high-d GEMM form (on OpenBLAS's sgemm, or on the hand-written blocks with KGEN_CPU_BLAS=off) stays accurate where |x|^2 + |y|^2 - 2 x.y cancels (tiny bandwidths, data far
  * from the origin) and where nearly every weight is negligible.
  */
 class CpuFastPathTest {
@@ -68,8 +68,10 @@ class CpuFastPathTest {
     void everyInstructionSetMatchesFloat64(CpuOptions.Isa isa) {
         long seed = TestData.freshSeed("fast path " + isa);
         SplittableRandom rng = new SplittableRandom(seed);
+        // The last three span several query and data blocks of the high-d path (sgemm's and the
+        // hand-written one's); with sgemm the last one's data is cut into slices too.
         int[][] shapes = {{1, 1, 1}, {13, 97, 2}, {37, 61, 3}, {7, 523, 5}, {17, 131, 16}, {23, 29, 31}, {5, 67, 33},
-            {3, 89, 784}};
+            {3, 89, 784}, {131, 601, 97}, {41, 263, 257}, {11, 2311, 45}};
         try (Engine engine = open(CpuOptions.defaults().withIsa(isa).withThreads(2))) {
             assertTrue(engine.describe().contains(isa.name().toLowerCase()), engine.describe());
             for (int[] s : shapes) {
@@ -82,7 +84,7 @@ class CpuFastPathTest {
     }
 
     @ParameterizedTest(name = "m={0} n={1} d={2}")
-    @CsvSource({"67,1031,3", "129,129,17", "70,300,100"})
+    @CsvSource({"67,1031,3", "129,129,17", "70,300,100", "301,557,67", "9,2300,50"})
     void sameBitsOnOneTwoAndEightThreads(int m, int n, int d) {
         SplittableRandom rng = new SplittableRandom(TestData.freshSeed("threads " + m + "x" + n + "x" + d));
         FloatMatrix y = FloatMatrix.of(TestData.gaussian(rng, n, d, 1.0));
@@ -104,12 +106,28 @@ class CpuFastPathTest {
      * 1e-12 of the weight, so the P.Y work of nearly every row is skipped.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"tiny bandwidth,9,211,0.25,0", "data far from the origin,9,211,8,1000", "sparse weights,33,389,3,0"})
+    @CsvSource({"tiny bandwidth,9,211,0.25,0", "data far from the origin,9,211,8,1000", "sparse weights,33,389,3,0",
+        "sparse weights over several blocks,139,613,3,0", "some weights over several blocks,139,613,5,0",
+        "data cut into slices,7,2083,6,0"})
     void highDimensionalHardCases(String what, int m, int n, float h, float offset) {
         SplittableRandom rng = new SplittableRandom(TestData.freshSeed(what));
         try (Engine engine = Engine.open(Backend.CPU)) {
             assertMatchesOracle(engine, shifted(TestData.gaussian(rng, m, 784, 1.0), offset),
                     shifted(TestData.gaussian(rng, n, 784, 1.0), offset), h, what);
+        }
+    }
+
+    /**
+     * High d runs on OpenBLAS's sgemm when it is on the class path (it is for these tests) and
+     * KGEN_CPU_BLAS is not off; the build runs these tests once more with KGEN_CPU_BLAS=off to
+     * cover the hand-written blocks.
+     */
+    @Test
+    void highDBlocksRunOnOpenBlasUnlessSwitchedOff() {
+        boolean off = "off".equals(System.getenv("KGEN_CPU_BLAS"));
+        try (Engine engine = Engine.cpu(2)) {
+            String want = off ? "high d on hand-written blocks" : "high d on OpenBLAS sgemm";
+            assertTrue(engine.describe().contains(want), engine.describe());
         }
     }
 

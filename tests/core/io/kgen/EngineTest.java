@@ -38,7 +38,7 @@ class EngineTest {
     @Test
     void buildInfoNamesTheAbiAndTheCudaBuild() {
         String info = Engine.buildInfo();
-        assertTrue(info.contains("ABI 4"), info);
+        assertTrue(info.contains("ABI 5"), info);
         assertEquals(Engine.cudaCompiled(), info.contains("PTX for:"), info);
     }
 

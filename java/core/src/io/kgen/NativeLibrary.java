@@ -2,9 +2,12 @@ package io.kgen;
 
 import io.kgen.nativeapi.KgenNative;
 
-/** Loads the native library once and checks that its ABI is the one this jar was built for. */
+/**
+ * Loads the native library once, checks that its ABI is the one this jar was built for, and hands
+ * it OpenBLAS where that is on the class path.
+ */
 final class NativeLibrary {
-    static final int ABI_VERSION = 4;
+    static final int ABI_VERSION = 5;
     private static volatile boolean loaded;
 
     private NativeLibrary() {}
@@ -24,6 +27,7 @@ final class NativeLibrary {
                 throw new KgenException(KgenException.Status.UNAVAILABLE, "native library ABI " + version
                         + " does not match the Java layer's " + ABI_VERSION);
             }
+            OpenBlas.offer();
             loaded = true;
         }
     }

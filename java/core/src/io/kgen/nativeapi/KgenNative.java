@@ -3,6 +3,7 @@ package io.kgen.nativeapi;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -29,6 +30,8 @@ public final class KgenNative {
     public static native int kgen_cuda_device_count(int[] count);
 
     public static native int kgen_cpu_default_threads(int[] threads);
+
+    public static native int kgen_cpu_blas_load(@Cast("const char*") String libraryPath);
 
     public static native int kgen_context_create(int backend, int device,
             @Cast("kgen_context**") long[] context);
@@ -57,12 +60,20 @@ public final class KgenNative {
     public static native int kgen_memory_info(@Cast("kgen_context*") long context,
             @Cast("size_t*") long[] freeBytes, @Cast("size_t*") long[] totalBytes);
 
+    // A JNI critical region: the copy reads or writes the Java array in place. Without it JavaCPP
+    // copies the array to a fresh buffer first, which at high d costs as much as the kernel sums.
+    // The region holds only for the copy itself (no JNI calls, no waiting on Java threads).
+    @CriticalRegion
     public static native int kgen_copy_to_context(@Cast("kgen_context*") long context,
             @Cast("void*") long dst, @Cast("const void*") float[] hostSrc, @Cast("size_t") long bytes);
 
     public static native int kgen_copy_to_context(@Cast("kgen_context*") long context,
             @Cast("void*") long dst, @Cast("const void*") long hostSrc, @Cast("size_t") long bytes);
 
+    // A JNI critical region: the copy reads or writes the Java array in place. Without it JavaCPP
+    // copies the array to a fresh buffer first, which at high d costs as much as the kernel sums.
+    // The region holds only for the copy itself (no JNI calls, no waiting on Java threads).
+    @CriticalRegion
     public static native int kgen_copy_to_host(@Cast("kgen_context*") long context,
             @Cast("void*") float[] hostDst, @Cast("const void*") long src, @Cast("size_t") long bytes);
 
