@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "../common/kernels.h"
 #include "../common/log_sum_exp.h"
@@ -120,8 +121,16 @@ __device__ __forceinline__ float quad_max(float v) {
     return fmaxf(v, __shfl_xor_sync(kFull, v, 2));
 }
 
+// Blocks per SM the compiler must fit (a register cap of 65536 / (kThreads * blocks)): 4 gives
+// 128 registers, enough for the Gaussian and Laplace weights; the Cauchy weight's log1p needs a
+// few more (at 4 it spilled 4 bytes under 3xTF32), so it is held to 3 (170 registers).
+template <typename K>
+constexpr int tensor_min_blocks() {
+    return std::is_same<K, CauchyKernel>::value ? 3 : 4;
+}
+
 template <typename K, bool kSplit>
-__global__ void __launch_bounds__(kThreads, 4)
+__global__ void __launch_bounds__(kThreads, tensor_min_blocks<K>())
 tensor_reduction_kernel(Reduction p, SplitStates states, int64_t rows_per_split, const float* center, bool wide) {
     __shared__ __align__(16) Stage stages[2];
     using Query = typename K::template Query<float>;
